@@ -1,0 +1,35 @@
+//! The library's error type: a spec with problems, or an I/O failure around it.
+
+use std::io;
+use std::path::PathBuf;
+
+use crate::diagnostics::Diagnostic;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The spec has errors; each one is a diagnostic (warnings may be among them).
+    #[error("the spec has {} error(s)", .0.iter().filter(|d| d.is_error()).count())]
+    Invalid(Vec<Diagnostic>),
+    /// Reading or writing a file or directory failed.
+    #[error("{}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    /// Serializing an object to YAML failed; a bug, since every object is typed.
+    #[error("serializing {what}: {message}")]
+    Serialize { what: &'static str, message: String },
+    /// A built-in text template failed to render; a bug, since templates are fixed.
+    #[error("rendering template {name}: {message}")]
+    Template { name: &'static str, message: String },
+}
+
+impl Error {
+    pub fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

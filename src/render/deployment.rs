@@ -1,0 +1,282 @@
+//! Resolved -> the Deployment: highly available, hardened, and carrying the rollout rule's
+//! checksums on its pod template.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment};
+use k8s_openapi::api::core::v1::{
+    Affinity, Capabilities, ConfigMapVolumeSource, Container, ContainerPort, EmptyDirVolumeSource, EnvFromSource,
+    EnvVar, EnvVarSource, HTTPGetAction, Lifecycle, LifecycleHandler, PodSecurityContext, PodSpec, PodTemplateSpec,
+    Probe, ResourceRequirements, SeccompProfile, SecretEnvSource, SecretKeySelector, SecurityContext, SleepAction,
+    Toleration, TopologySpreadConstraint, Volume, VolumeMount,
+};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use super::meta::{label_selector, object_meta, selector_labels};
+use super::objects::{CONFIG_KEY, to_i32};
+use crate::resolve::{EnvSource, Resolved};
+use crate::spec::IntOrPercent;
+
+pub const CONTAINER_NAME: &str = "litellm";
+pub const CONFIG_DIR: &str = "/etc/litellm";
+pub const LIVENESS_PATH: &str = "/health/liveliness";
+pub const READINESS_PATH: &str = "/health/readiness";
+pub const SECRET_CHECKSUM: &str = "checksum/secret";
+pub const CONFIG_CHECKSUM: &str = "checksum/config";
+pub const RELOADER_SECRETS: &str = "secret.reloader.stakater.com/reload";
+/// Pod template annotations litegate owns; `podAnnotations` cannot set them.
+pub const RESERVED_ANNOTATIONS: &[&str] = &[SECRET_CHECKSUM, CONFIG_CHECKSUM, RELOADER_SECRETS];
+/// The uid of `nobody`: LiteLLM needs no identity of its own.
+const RUN_AS: i64 = 65534;
+
+/// What rolls the pods, computed by `render::render` and stamped on the pod template.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RolloutTriggers {
+    /// `checksum/secret`: over the Secret's data only.
+    pub secret: Option<String>,
+    /// `checksum/config`: only without a database, where a restart is the one way to apply a model edit.
+    pub config: Option<String>,
+}
+
+pub fn deployment(r: &Resolved, triggers: &RolloutTriggers) -> Deployment {
+    let rt = &r.runtime;
+    Deployment {
+        metadata: object_meta(r, r.name.clone()),
+        spec: Some(DeploymentSpec {
+            replicas: rt.replicas.map(to_i32),
+            selector: label_selector(r),
+            strategy: Some(DeploymentStrategy {
+                type_: Some("RollingUpdate".to_owned()),
+                rolling_update: Some(RollingUpdateDeployment {
+                    max_surge: Some(int_or_percent(&rt.max_surge)),
+                    max_unavailable: Some(int_or_percent(&rt.max_unavailable)),
+                }),
+            }),
+            template: PodTemplateSpec {
+                metadata: Some(ObjectMeta {
+                    labels: Some(pod_labels(r)),
+                    annotations: Some(pod_annotations(r, triggers)).filter(|a| !a.is_empty()),
+                    ..Default::default()
+                }),
+                spec: Some(pod_spec(r)),
+            },
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn int_or_percent(v: &IntOrPercent) -> IntOrString {
+    match v {
+        IntOrPercent::Int(n) => IntOrString::Int(*n),
+        IntOrPercent::Percent(p) => IntOrString::String(p.clone()),
+    }
+}
+
+/// The selector plus `podLabels`; not `metadata.labels`, so relabelling objects rolls nothing.
+fn pod_labels(r: &Resolved) -> BTreeMap<String, String> {
+    let mut labels = r.runtime.pod_labels.clone();
+    labels.extend(selector_labels(&r.name));
+    labels
+}
+
+fn pod_annotations(r: &Resolved, triggers: &RolloutTriggers) -> BTreeMap<String, String> {
+    let mut annotations = r.runtime.pod_annotations.clone();
+    if let Some(sum) = &triggers.secret {
+        annotations.insert(SECRET_CHECKSUM.to_owned(), sum.clone());
+    }
+    if let Some(sum) = &triggers.config {
+        annotations.insert(CONFIG_CHECKSUM.to_owned(), sum.clone());
+    }
+    let external = r.external_secret_names();
+    if !external.is_empty() {
+        // Targeted, never `reloader.stakater.com/auto`, which would roll twice on our own Secret.
+        annotations.insert(RELOADER_SECRETS.to_owned(), external.into_iter().collect::<Vec<_>>().join(","));
+    }
+    annotations
+}
+
+fn pod_spec(r: &Resolved) -> PodSpec {
+    let rt = &r.runtime;
+    PodSpec {
+        containers: vec![container(r)],
+        termination_grace_period_seconds: Some(i64::from(rt.termination_grace_period_seconds)),
+        service_account_name: rt.service_account_name.clone(),
+        // LiteLLM never calls the Kubernetes API.
+        automount_service_account_token: Some(false),
+        security_context: Some(PodSecurityContext {
+            run_as_non_root: Some(true),
+            run_as_user: Some(RUN_AS),
+            run_as_group: Some(RUN_AS),
+            fs_group: Some(RUN_AS),
+            seccomp_profile: Some(SeccompProfile {
+                type_: "RuntimeDefault".to_owned(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        node_selector: Some(rt.node_selector.clone()).filter(|m| !m.is_empty()),
+        tolerations: Some(tolerations(r)).filter(|t| !t.is_empty()),
+        affinity: rt.affinity.clone().and_then(|v| serde_json::from_value::<Affinity>(v).ok()),
+        topology_spread_constraints: Some(vec![TopologySpreadConstraint {
+            max_skew: 1,
+            topology_key: "kubernetes.io/hostname".to_owned(),
+            when_unsatisfiable: "ScheduleAnyway".to_owned(),
+            label_selector: Some(label_selector(r)),
+            ..Default::default()
+        }]),
+        volumes: Some(vec![
+            Volume {
+                name: "config".to_owned(),
+                config_map: Some(ConfigMapVolumeSource {
+                    name: r.config_map_name(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            Volume {
+                name: "tmp".to_owned(),
+                empty_dir: Some(EmptyDirVolumeSource::default()),
+                ..Default::default()
+            },
+        ]),
+        ..Default::default()
+    }
+}
+
+fn container(r: &Resolved) -> Container {
+    let rt = &r.runtime;
+    let mut args = vec![
+        "--config".to_owned(),
+        format!("{CONFIG_DIR}/{CONFIG_KEY}"),
+        "--port".to_owned(),
+        rt.port.to_string(),
+    ];
+    if let Some(workers) = rt.workers {
+        args.extend(["--num_workers".to_owned(), workers.to_string()]);
+    }
+    let http_get = |path: &str| HTTPGetAction {
+        path: Some(path.to_owned()),
+        port: IntOrString::String("http".to_owned()),
+        ..Default::default()
+    };
+    let probe = |path: &str, period: i32, failures: i32| Probe {
+        http_get: Some(http_get(path)),
+        period_seconds: Some(period),
+        timeout_seconds: Some(5),
+        failure_threshold: Some(failures),
+        ..Default::default()
+    };
+    Container {
+        name: CONTAINER_NAME.to_owned(),
+        image: Some(rt.image.clone()),
+        args: Some(args),
+        ports: Some(vec![ContainerPort {
+            name: Some("http".to_owned()),
+            container_port: i32::from(rt.port),
+            protocol: Some("TCP".to_owned()),
+            ..Default::default()
+        }]),
+        env_from: (!r.secret_data.is_empty()).then(|| {
+            vec![EnvFromSource {
+                secret_ref: Some(SecretEnvSource {
+                    name: r.secret_name(),
+                    optional: Some(false),
+                }),
+                ..Default::default()
+            }]
+        }),
+        env: Some(secret_key_refs(r)).filter(|e| !e.is_empty()),
+        resources: Some(resources(r)),
+        // Up to 150 s to boot (migrations with a database); liveness only counts after.
+        startup_probe: Some(probe(LIVENESS_PATH, 5, 30)),
+        liveness_probe: Some(probe(LIVENESS_PATH, 15, 3)),
+        readiness_probe: Some(probe(READINESS_PATH, 10, 3)),
+        lifecycle: Some(Lifecycle {
+            // The listener closes at once on SIGTERM: wait for endpoints to drop this pod first.
+            pre_stop: Some(LifecycleHandler {
+                sleep: Some(SleepAction {
+                    seconds: i64::from(rt.pre_stop_sleep_seconds),
+                }),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        security_context: Some(SecurityContext {
+            allow_privilege_escalation: Some(false),
+            privileged: Some(false),
+            read_only_root_filesystem: Some(true),
+            run_as_non_root: Some(true),
+            capabilities: Some(Capabilities {
+                drop: Some(vec!["ALL".to_owned()]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+        volume_mounts: Some(vec![
+            // A directory mount, not subPath, so the file tracks the ConfigMap.
+            VolumeMount {
+                name: "config".to_owned(),
+                mount_path: CONFIG_DIR.to_owned(),
+                read_only: Some(true),
+                ..Default::default()
+            },
+            VolumeMount {
+                name: "tmp".to_owned(),
+                mount_path: "/tmp".to_owned(),
+                ..Default::default()
+            },
+        ]),
+        ..Default::default()
+    }
+}
+
+/// Secrets managed elsewhere, one env var each.
+fn secret_key_refs(r: &Resolved) -> Vec<EnvVar> {
+    r.secret_env
+        .iter()
+        .filter_map(|e| match &e.source {
+            EnvSource::SecretKeyRef { name, key } => Some(EnvVar {
+                name: e.name.clone(),
+                value_from: Some(EnvVarSource {
+                    secret_key_ref: Some(SecretKeySelector {
+                        name: name.clone(),
+                        key: key.clone(),
+                        optional: Some(false),
+                    }),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+            EnvSource::Inline => None,
+        })
+        .collect()
+}
+
+fn resources(r: &Resolved) -> ResourceRequirements {
+    let quantities = |m: &BTreeMap<String, String>| {
+        Some(m.iter().map(|(k, v)| (k.clone(), Quantity(v.clone()))).collect::<BTreeMap<_, _>>())
+            .filter(|m| !m.is_empty())
+    };
+    ResourceRequirements {
+        requests: quantities(&r.runtime.resources.requests),
+        limits: quantities(&r.runtime.resources.limits),
+        ..Default::default()
+    }
+}
+
+fn tolerations(r: &Resolved) -> Vec<Toleration> {
+    r.runtime
+        .tolerations
+        .iter()
+        .map(|t| Toleration {
+            key: t.key.clone(),
+            operator: t.operator.clone(),
+            value: t.value.clone(),
+            effect: t.effect.clone(),
+            toleration_seconds: t.toleration_seconds,
+        })
+        .collect()
+}

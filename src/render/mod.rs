@@ -1,0 +1,130 @@
+//! Resolved -> typed objects. Pure: no I/O here. The order of `Rendered::objects` is the
+//! output order: ConfigMap, Secret, Service, Deployment, PodDisruptionBudget, HPA.
+
+pub mod deployment;
+pub mod litellm;
+pub mod meta;
+pub mod objects;
+
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service};
+use k8s_openapi::api::policy::v1::PodDisruptionBudget;
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::resolve::{Resolved, sha256_hex};
+use crate::validate;
+use crate::{Error, text, yaml};
+
+pub use deployment::RolloutTriggers;
+
+/// One emitted Kubernetes object.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Object {
+    ConfigMap(ConfigMap),
+    Secret(Secret),
+    Service(Service),
+    Deployment(Deployment),
+    PodDisruptionBudget(PodDisruptionBudget),
+    HorizontalPodAutoscaler(HorizontalPodAutoscaler),
+}
+
+impl Object {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Object::ConfigMap(_) => "ConfigMap",
+            Object::Secret(_) => "Secret",
+            Object::Service(_) => "Service",
+            Object::Deployment(_) => "Deployment",
+            Object::PodDisruptionBudget(_) => "PodDisruptionBudget",
+            Object::HorizontalPodAutoscaler(_) => "HorizontalPodAutoscaler",
+        }
+    }
+
+    /// The object's file in `render -o DIR`.
+    pub fn file_name(&self) -> &'static str {
+        match self {
+            Object::ConfigMap(_) => "configmap.yaml",
+            Object::Secret(_) => "secret.yaml",
+            Object::Service(_) => "service.yaml",
+            Object::Deployment(_) => "deployment.yaml",
+            Object::PodDisruptionBudget(_) => "poddisruptionbudget.yaml",
+            Object::HorizontalPodAutoscaler(_) => "horizontalpodautoscaler.yaml",
+        }
+    }
+
+    /// Canonical YAML: `apiVersion`, `kind`, `metadata` first, every other map sorted.
+    pub fn to_yaml(&self) -> Result<String, Error> {
+        match self {
+            Object::ConfigMap(o) => yaml::manifest(o),
+            Object::Secret(o) => yaml::manifest(o),
+            Object::Service(o) => yaml::manifest(o),
+            Object::Deployment(o) => yaml::manifest(o),
+            Object::PodDisruptionBudget(o) => yaml::manifest(o),
+            Object::HorizontalPodAutoscaler(o) => yaml::manifest(o),
+        }
+    }
+}
+
+/// Everything a spec compiles to.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// LiteLLM's config.yaml, exactly as it stands in the ConfigMap.
+    pub config_yaml: String,
+    pub objects: Vec<Object>,
+    pub triggers: RolloutTriggers,
+}
+
+impl Rendered {
+    pub fn deployment(&self) -> Option<&Deployment> {
+        self.objects.iter().find_map(|o| match o {
+            Object::Deployment(d) => Some(d),
+            _ => None,
+        })
+    }
+}
+
+pub fn render(r: &Resolved) -> Result<Rendered, Error> {
+    let config = litellm::config(r);
+    let mut problems = env_coverage(r, &config);
+    let config_yaml = format!("{}{}", text::config_header()?, yaml::to_string(&config, "config.yaml")?);
+    problems.extend(validate::data_size("", "ConfigMap", config_yaml.len()));
+    let secret_bytes = r.secret_data.iter().map(|(k, v)| k.len() + v.len()).sum();
+    problems.extend(validate::data_size("", "Secret", secret_bytes));
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    let triggers = RolloutTriggers {
+        secret: r.secret_checksum(),
+        config: (!r.database).then(|| sha256_hex(config_yaml.as_bytes())),
+    };
+    let mut objects = vec![Object::ConfigMap(objects::config_map(r, &config_yaml))];
+    objects.extend(objects::secret(r).map(Object::Secret));
+    objects.push(Object::Service(objects::service(r)));
+    objects.push(Object::Deployment(deployment::deployment(r, &triggers)));
+    objects.push(Object::PodDisruptionBudget(objects::pod_disruption_budget(r)));
+    objects.extend(objects::horizontal_pod_autoscaler(r).map(Object::HorizontalPodAutoscaler));
+    Ok(Rendered {
+        config_yaml,
+        objects,
+        triggers,
+    })
+}
+
+/// Every `os.environ/NAME` in config.yaml must be in the container's env: LiteLLM turns an
+/// unset one into null, which for `api_base` silently sends traffic to a public default host.
+fn env_coverage(r: &Resolved, config: &litellm::LiteLlmConfig) -> Vec<Diagnostic> {
+    let provided: std::collections::BTreeSet<&str> = r.secret_env.iter().map(|e| e.name.as_str()).collect();
+    litellm::env_references(config)
+        .into_iter()
+        .filter(|(_, name)| !provided.contains(name.as_str()))
+        .map(|(at, name)| {
+            Diagnostic::error(
+                Code::E019,
+                "",
+                format!("config.yaml {at} refers to os.environ/{name}, which the container does not provide"),
+            )
+            .with_help("give secrets as providers.<name>.credentials, not as os.environ/ strings in params")
+        })
+        .collect()
+}

@@ -1,0 +1,107 @@
+//! Resolved -> the small objects: ConfigMap, Secret, Service, PodDisruptionBudget, HPA.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::ByteString;
+use k8s_openapi::api::autoscaling::v2::{
+    CrossVersionObjectReference, HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec, MetricSpec, MetricTarget,
+    ResourceMetricSource,
+};
+use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service, ServicePort, ServiceSpec};
+use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use super::meta::{label_selector, object_meta, selector_labels};
+use crate::resolve::Resolved;
+
+/// The key of `config.yaml` in the ConfigMap, and the file name in the container.
+pub const CONFIG_KEY: &str = "config.yaml";
+
+pub fn config_map(r: &Resolved, config_yaml: &str) -> ConfigMap {
+    ConfigMap {
+        metadata: object_meta(r, r.config_map_name()),
+        data: Some(BTreeMap::from([(CONFIG_KEY.to_owned(), config_yaml.to_owned())])),
+        ..Default::default()
+    }
+}
+
+/// The inline secret values; `None` when every secret is managed elsewhere.
+pub fn secret(r: &Resolved) -> Option<Secret> {
+    (!r.secret_data.is_empty()).then(|| Secret {
+        metadata: object_meta(r, r.secret_name()),
+        type_: Some("Opaque".to_owned()),
+        data: Some(r.secret_data.iter().map(|(k, v)| (k.clone(), ByteString(v.clone()))).collect()),
+        ..Default::default()
+    })
+}
+
+pub fn service(r: &Resolved) -> Service {
+    Service {
+        metadata: object_meta(r, r.name.clone()),
+        spec: Some(ServiceSpec {
+            type_: Some("ClusterIP".to_owned()),
+            selector: Some(selector_labels(&r.name)),
+            ports: Some(vec![ServicePort {
+                name: Some("http".to_owned()),
+                port: i32::from(r.runtime.port),
+                target_port: Some(IntOrString::String("http".to_owned())),
+                protocol: Some("TCP".to_owned()),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+pub fn pod_disruption_budget(r: &Resolved) -> PodDisruptionBudget {
+    PodDisruptionBudget {
+        metadata: object_meta(r, r.name.clone()),
+        spec: Some(PodDisruptionBudgetSpec {
+            min_available: Some(IntOrString::Int(to_i32(r.runtime.min_available))),
+            selector: Some(label_selector(r)),
+            // A crash-looping pod must not block a node drain.
+            unhealthy_pod_eviction_policy: Some("AlwaysAllow".to_owned()),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+pub fn horizontal_pod_autoscaler(r: &Resolved) -> Option<HorizontalPodAutoscaler> {
+    let a = r.runtime.autoscaling.as_ref()?;
+    let utilization = |resource: &str, percent: u32| MetricSpec {
+        type_: "Resource".to_owned(),
+        resource: Some(ResourceMetricSource {
+            name: resource.to_owned(),
+            target: MetricTarget {
+                type_: "Utilization".to_owned(),
+                average_utilization: Some(to_i32(percent)),
+                ..Default::default()
+            },
+        }),
+        ..Default::default()
+    };
+    let mut metrics = vec![utilization("cpu", a.target_cpu_utilization.unwrap_or(70))];
+    metrics.extend(a.target_memory_utilization.map(|p| utilization("memory", p)));
+    Some(HorizontalPodAutoscaler {
+        metadata: object_meta(r, r.name.clone()),
+        spec: Some(HorizontalPodAutoscalerSpec {
+            scale_target_ref: CrossVersionObjectReference {
+                api_version: Some("apps/v1".to_owned()),
+                kind: "Deployment".to_owned(),
+                name: r.name.clone(),
+            },
+            min_replicas: Some(to_i32(a.min_replicas)),
+            max_replicas: to_i32(a.max_replicas),
+            metrics: Some(metrics),
+            ..Default::default()
+        }),
+        ..Default::default()
+    })
+}
+
+/// Kubernetes counts in i32; larger spec values saturate rather than wrap.
+pub fn to_i32(n: u32) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}

@@ -1,0 +1,475 @@
+//! Spec + secret sources -> `Resolved`: names, env vars, model ids, secret data and its
+//! checksum. Every decision lives here; reading env vars and files happens here, once.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io;
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::spec::{self, Gateway, IntOrPercent, SecretSource};
+
+/// Where secret values come from when rendering: the process, or a test's own map.
+pub trait Environment {
+    /// The raw value of an environment variable, if set.
+    fn var(&self, name: &str) -> Option<Vec<u8>>;
+    fn read_file(&self, path: &Path) -> io::Result<Vec<u8>>;
+}
+
+/// The real environment of the litegate process and the real file system.
+pub struct ProcessEnvironment;
+
+impl Environment for ProcessEnvironment {
+    fn var(&self, name: &str) -> Option<Vec<u8>> {
+        use std::os::unix::ffi::OsStringExt;
+        std::env::var_os(name).map(OsStringExt::into_vec)
+    }
+
+    fn read_file(&self, path: &Path) -> io::Result<Vec<u8>> {
+        std::fs::read(path)
+    }
+}
+
+/// The highly available defaults for everything `deployment:` leaves out.
+pub struct Defaults {
+    pub replicas: u32,
+    pub min_available: u32,
+    pub termination_grace_period_seconds: u32,
+    pub pre_stop_sleep_seconds: u32,
+    pub max_surge: i32,
+    pub max_unavailable: i32,
+    pub port: u16,
+    pub image: &'static str,
+    /// The image with prisma and migrations, needed by `deployment.database`.
+    pub database_image: &'static str,
+}
+
+pub const DEFAULTS: Defaults = Defaults {
+    replicas: 2,
+    min_available: 1,
+    termination_grace_period_seconds: 60,
+    pre_stop_sleep_seconds: 10,
+    max_surge: 1,
+    max_unavailable: 0,
+    port: 4000,
+    image: "ghcr.io/berriai/litellm:v1.80.12-stable",
+    database_image: "ghcr.io/berriai/litellm-database:v1.80.12-stable",
+};
+
+pub const MASTER_KEY_ENV: &str = "LITELLM_MASTER_KEY";
+pub const DATABASE_URL_ENV: &str = "DATABASE_URL";
+pub const REDIS_PASSWORD_ENV: &str = "REDIS_PASSWORD";
+/// Shortest master key accepted: `sk-` and 32 random characters.
+const MIN_MASTER_KEY_LEN: usize = 3 + 32;
+
+/// The spec with every decision made.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub name: String,
+    pub namespace: Option<String>,
+    /// The user's `metadata.labels`, added to every object's metadata (not to the pod template).
+    pub labels: BTreeMap<String, String>,
+    pub models: Vec<ResolvedModel>,
+    pub router: spec::Router,
+    pub settings: spec::Settings,
+    /// Every container env var that carries a secret, sorted by name.
+    pub secret_env: Vec<SecretEnv>,
+    /// The values of the `Inline` secret env vars: the data of `<name>-secrets`.
+    pub secret_data: BTreeMap<String, Vec<u8>>,
+    pub database: bool,
+    pub redis: Option<ResolvedRedis>,
+    pub runtime: Runtime,
+}
+
+/// One container env var holding a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretEnv {
+    pub name: String,
+    pub source: EnvSource,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnvSource {
+    /// A key of the Secret litegate emits, consumed through `envFrom`.
+    Inline,
+    /// A key of a Secret managed elsewhere.
+    SecretKeyRef { name: String, key: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct ResolvedModel {
+    pub name: String,
+    pub id: String,
+    /// `litellm_params.model`: `<type>/<model>`.
+    pub litellm_model: String,
+    pub api_base: Option<String>,
+    pub api_version: Option<String>,
+    pub api_key_env: Option<String>,
+    /// Provider params, then the model's own (which win).
+    pub params: BTreeMap<String, Value>,
+    /// Secret `litellm_params` => the env var that holds each.
+    pub credential_env: BTreeMap<String, String>,
+    pub rpm: Option<u64>,
+    pub tpm: Option<u64>,
+    pub timeout: Option<u32>,
+    pub drop_params: Vec<String>,
+    pub info: BTreeMap<String, Value>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ResolvedRedis {
+    pub host: String,
+    pub port: u16,
+    pub password_env: Option<String>,
+}
+
+/// How the pods run: every `deployment:` option with its default applied.
+#[derive(Debug, Clone)]
+pub struct Runtime {
+    pub image: String,
+    /// `None` with autoscaling: the HPA owns the count.
+    pub replicas: Option<u32>,
+    pub port: u16,
+    pub resources: spec::Resources,
+    pub max_surge: IntOrPercent,
+    pub max_unavailable: IntOrPercent,
+    pub min_available: u32,
+    pub autoscaling: Option<spec::Autoscaling>,
+    pub termination_grace_period_seconds: u32,
+    pub pre_stop_sleep_seconds: u32,
+    pub workers: Option<u32>,
+    pub pod_labels: BTreeMap<String, String>,
+    pub pod_annotations: BTreeMap<String, String>,
+    pub node_selector: BTreeMap<String, String>,
+    pub tolerations: Vec<spec::Toleration>,
+    pub affinity: Option<Value>,
+    pub service_account_name: Option<String>,
+}
+
+impl Resolved {
+    pub fn secret_name(&self) -> String {
+        format!("{}-secrets", self.name)
+    }
+
+    pub fn config_map_name(&self) -> String {
+        format!("{}-config", self.name)
+    }
+
+    /// Secrets managed elsewhere that the pods read: rotation must roll the pods (Reloader).
+    pub fn external_secret_names(&self) -> BTreeSet<&str> {
+        self.secret_env
+            .iter()
+            .filter_map(|e| match &e.source {
+                EnvSource::SecretKeyRef { name, .. } => Some(name.as_str()),
+                EnvSource::Inline => None,
+            })
+            .collect()
+    }
+
+    /// `checksum/secret`; `None` when litegate emits no Secret.
+    pub fn secret_checksum(&self) -> Option<String> {
+        (!self.secret_data.is_empty()).then(|| secret_checksum(&self.secret_data))
+    }
+}
+
+/// The model's `model_info.id`: explicit, or `<name>--<provider>`. Never derived from a key,
+/// so it survives key rotation (LiteLLM's automatic id hashes the key).
+pub fn model_id(model: &spec::Model) -> String {
+    model.id.clone().unwrap_or_else(|| format!("{}--{}", model.name, model.provider))
+}
+
+/// Hex sha256 over the Secret's data in this encoding: for each key in byte order, the line
+/// `KEY=BASE64(VALUE)\n`, BASE64 being the standard padded alphabet, as in the Secret's `data`.
+/// Keys are env var names (no `=`, no newline) and base64 has neither, so it is unambiguous.
+pub fn secret_checksum(data: &BTreeMap<String, Vec<u8>>) -> String {
+    let mut hasher = Sha256::new();
+    for (key, value) in data {
+        hasher.update(key.as_bytes());
+        hasher.update(b"=");
+        hasher.update(base64::engine::general_purpose::STANDARD.encode(value).as_bytes());
+        hasher.update(b"\n");
+    }
+    hex(&hasher.finalize())
+}
+
+/// Hex sha256 of bytes: `checksum/config` is this over config.yaml.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The env var prefix of a provider: `azure-eu` => `AZURE_EU`.
+fn env_prefix(provider: &str) -> String {
+    provider.to_ascii_uppercase().replace('-', "_")
+}
+
+/// Resolves a spec that passed `validate`. Errors are unreadable sources, env var name
+/// collisions and weak master keys; no message carries a secret value.
+pub fn resolve(spec: &Gateway, base_dir: &Path, env: &dyn Environment) -> Result<Resolved, Vec<Diagnostic>> {
+    let mut secrets = SecretCollector::new(base_dir, env);
+    let d = &spec.deployment;
+    if let Some(source) = &d.master_key {
+        if let Some(value) = secrets.add(MASTER_KEY_ENV.to_owned(), source, "deployment.masterKey") {
+            master_key_strength(&value, &mut secrets.problems);
+        }
+    }
+    let mut api_key_env = BTreeMap::new();
+    let mut credential_env: BTreeMap<&str, BTreeMap<String, String>> = BTreeMap::new();
+    for (name, provider) in &spec.providers {
+        let prefix = env_prefix(name);
+        if let Some(source) = &provider.api_key {
+            let var = format!("{prefix}_API_KEY");
+            secrets.add(var.clone(), source, &format!("providers.{name}.apiKey"));
+            api_key_env.insert(name.as_str(), var);
+        }
+        for (param, source) in &provider.credentials {
+            let var = format!("{prefix}_{}", param.to_ascii_uppercase());
+            secrets.add(var.clone(), source, &format!("providers.{name}.credentials.{param}"));
+            credential_env.entry(name).or_default().insert(param.clone(), var);
+        }
+    }
+    if let Some(db) = &d.database {
+        secrets.add(DATABASE_URL_ENV.to_owned(), &db.url, "deployment.database.url");
+    }
+    let redis = d.redis.as_ref().map(|r| ResolvedRedis {
+        host: r.host.clone(),
+        port: r.port.unwrap_or(6379),
+        password_env: r.password.as_ref().map(|p| {
+            secrets.add(REDIS_PASSWORD_ENV.to_owned(), p, "deployment.redis.password");
+            REDIS_PASSWORD_ENV.to_owned()
+        }),
+    });
+    let (secret_env, secret_data) = secrets.finish()?;
+
+    let models = spec
+        .models
+        .iter()
+        .map(|m| {
+            let provider = &spec.providers[&m.provider];
+            let mut params = provider.params.clone();
+            params.extend(m.params.clone());
+            ResolvedModel {
+                name: m.name.clone(),
+                id: model_id(m),
+                litellm_model: format!("{}/{}", provider.provider_type, m.model),
+                api_base: provider.api_base.clone(),
+                api_version: provider.api_version.clone(),
+                api_key_env: api_key_env.get(m.provider.as_str()).cloned(),
+                params,
+                credential_env: credential_env.get(m.provider.as_str()).cloned().unwrap_or_default(),
+                rpm: m.limits.and_then(|l| l.rpm),
+                tpm: m.limits.and_then(|l| l.tpm),
+                timeout: m.timeout,
+                drop_params: m.drop_params.clone(),
+                info: m.info.clone(),
+            }
+        })
+        .collect();
+
+    Ok(Resolved {
+        name: spec.metadata.name.clone(),
+        namespace: spec.metadata.namespace.clone(),
+        labels: spec.metadata.labels.clone(),
+        models,
+        router: spec.router.clone(),
+        settings: spec.settings.clone(),
+        secret_env,
+        secret_data,
+        database: d.database.is_some(),
+        redis,
+        runtime: runtime(d),
+    })
+}
+
+fn runtime(d: &spec::Deployment) -> Runtime {
+    let default_image = if d.database.is_some() { DEFAULTS.database_image } else { DEFAULTS.image };
+    Runtime {
+        image: d.image.clone().unwrap_or_else(|| default_image.to_owned()),
+        replicas: match d.autoscaling {
+            Some(_) => None,
+            None => Some(d.replicas.unwrap_or(DEFAULTS.replicas)),
+        },
+        port: d.port.unwrap_or(DEFAULTS.port),
+        resources: d.resources.clone().unwrap_or_else(default_resources),
+        max_surge: d.rollout.max_surge.clone().unwrap_or(IntOrPercent::Int(DEFAULTS.max_surge)),
+        max_unavailable: d.rollout.max_unavailable.clone().unwrap_or(IntOrPercent::Int(DEFAULTS.max_unavailable)),
+        min_available: d.disruption_budget.min_available.unwrap_or(DEFAULTS.min_available),
+        autoscaling: d.autoscaling.clone(),
+        termination_grace_period_seconds: d
+            .termination_grace_period_seconds
+            .unwrap_or(DEFAULTS.termination_grace_period_seconds),
+        pre_stop_sleep_seconds: d.pre_stop_sleep_seconds.unwrap_or(DEFAULTS.pre_stop_sleep_seconds),
+        workers: d.workers,
+        pod_labels: d.pod_labels.clone(),
+        pod_annotations: d.pod_annotations.clone(),
+        node_selector: d.node_selector.clone(),
+        tolerations: d.tolerations.clone(),
+        affinity: d.affinity.clone(),
+        service_account_name: d.service_account_name.clone(),
+    }
+}
+
+/// About 330 MiB per worker measured; limits leave room for bursts of large responses.
+fn default_resources() -> spec::Resources {
+    let map = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    spec::Resources {
+        requests: map(&[("cpu", "250m"), ("memory", "512Mi")]),
+        limits: map(&[("cpu", "2"), ("memory", "1Gi")]),
+    }
+}
+
+/// LiteLLM exits on `sk-1234` and refuses keys without `sk-`; short keys are guessable.
+fn master_key_strength(value: &[u8], problems: &mut Vec<Diagnostic>) {
+    let path = "deployment.masterKey";
+    let problem = if !value.starts_with(b"sk-") {
+        Some("the master key must start with \"sk-\"")
+    } else if value == b"sk-1234" {
+        Some("the master key is LiteLLM's documented example key, which the proxy refuses")
+    } else if value.len() < MIN_MASTER_KEY_LEN {
+        Some("the master key is too short: use \"sk-\" and at least 32 random characters")
+    } else {
+        None
+    };
+    if let Some(message) = problem {
+        problems.push(
+            Diagnostic::error(Code::E021, path, message)
+                .with_help("generate one with: echo \"sk-$(openssl rand -hex 24)\""),
+        );
+    }
+}
+
+/// Gathers secret env vars, reading inline values and catching collisions.
+struct SecretCollector<'a> {
+    base_dir: &'a Path,
+    env: &'a dyn Environment,
+    /// Env var name => the spec path that claimed it first.
+    claimed: BTreeMap<String, String>,
+    secret_env: Vec<SecretEnv>,
+    data: BTreeMap<String, Vec<u8>>,
+    problems: Vec<Diagnostic>,
+}
+
+impl<'a> SecretCollector<'a> {
+    fn new(base_dir: &'a Path, env: &'a dyn Environment) -> Self {
+        Self {
+            base_dir,
+            env,
+            claimed: BTreeMap::new(),
+            secret_env: Vec::new(),
+            data: BTreeMap::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    /// Registers `var` as fed by `source`; returns the value when it was read here.
+    fn add(&mut self, var: String, source: &SecretSource, path: &str) -> Option<Vec<u8>> {
+        if let Some(first) = self.claimed.get(&var) {
+            self.problems.push(
+                Diagnostic::error(Code::E019, path, format!("container env var {var} is already used by {first}"))
+                    .with_help("rename one of the providers or credentials"),
+            );
+            return None;
+        }
+        self.claimed.insert(var.clone(), path.to_owned());
+        let (source, value) = match source {
+            SecretSource::SecretRef(r) => (
+                EnvSource::SecretKeyRef {
+                    name: r.name.clone(),
+                    key: r.key.clone(),
+                },
+                None,
+            ),
+            SecretSource::Env(name) => (EnvSource::Inline, self.read_env(name, path)),
+            SecretSource::File(file) => (EnvSource::Inline, self.read_file(file, path)),
+        };
+        self.secret_env.push(SecretEnv { name: var.clone(), source });
+        if let Some(v) = &value {
+            self.data.insert(var, v.clone());
+        }
+        value
+    }
+
+    fn read_env(&mut self, name: &str, path: &str) -> Option<Vec<u8>> {
+        match self.env.var(name) {
+            None => {
+                self.problems.push(
+                    Diagnostic::error(Code::E015, format!("{path}.env"), format!("environment variable {name} is not set"))
+                        .with_help(format!("export {name} before rendering, or use a file or secretRef source")),
+                );
+                None
+            }
+            Some(v) if v.is_empty() => {
+                self.problems.push(Diagnostic::error(
+                    Code::E015,
+                    format!("{path}.env"),
+                    format!("environment variable {name} is empty"),
+                ));
+                None
+            }
+            Some(v) => Some(v),
+        }
+    }
+
+    fn read_file(&mut self, file: &str, path: &str) -> Option<Vec<u8>> {
+        let full: PathBuf = self.base_dir.join(file);
+        match self.env.read_file(&full) {
+            Err(e) => {
+                // io::Error's text never includes file contents.
+                self.problems.push(Diagnostic::error(
+                    Code::E015,
+                    format!("{path}.file"),
+                    format!("cannot read {}: {}", full.display(), e.kind()),
+                ));
+                None
+            }
+            Ok(mut bytes) => {
+                if bytes.ends_with(b"\n") {
+                    bytes.pop();
+                    if bytes.ends_with(b"\r") {
+                        bytes.pop();
+                    }
+                }
+                if bytes.is_empty() {
+                    self.problems.push(Diagnostic::error(
+                        Code::E015,
+                        format!("{path}.file"),
+                        format!("{} is empty", full.display()),
+                    ));
+                    return None;
+                }
+                Some(bytes)
+            }
+        }
+    }
+
+    fn finish(mut self) -> Result<(Vec<SecretEnv>, BTreeMap<String, Vec<u8>>), Vec<Diagnostic>> {
+        if !self.problems.is_empty() {
+            return Err(self.problems);
+        }
+        self.secret_env.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok((self.secret_env, self.data))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_checksum_matches_the_documented_shell_recipe() {
+        // printf 'A=eA==\nB=eXk=\n' | sha256sum
+        let data = BTreeMap::from([("B".to_owned(), b"yy".to_vec()), ("A".to_owned(), b"x".to_vec())]);
+        assert_eq!(secret_checksum(&data), sha256_hex(b"A=eA==\nB=eXk=\n"));
+    }
+
+    #[test]
+    fn env_prefix_is_shell_safe() {
+        assert_eq!(env_prefix("azure-eu"), "AZURE_EU");
+    }
+}

@@ -1,0 +1,130 @@
+//! `deployment:`: how the LiteLLM proxy runs on Kubernetes. Every field is optional;
+//! the defaults are the highly available shape described in README.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::SecretSource;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Deployment {
+    /// A pinned tag or digest; the default depends on `database`.
+    pub image: Option<String>,
+    pub replicas: Option<u32>,
+    pub master_key: Option<SecretSource>,
+    pub port: Option<u16>,
+    pub resources: Option<Resources>,
+    #[serde(default)]
+    pub rollout: Rollout,
+    #[serde(default)]
+    pub disruption_budget: DisruptionBudget,
+    pub autoscaling: Option<Autoscaling>,
+    pub termination_grace_period_seconds: Option<u32>,
+    pub pre_stop_sleep_seconds: Option<u32>,
+    /// `--num_workers`: uvicorn workers per pod.
+    pub workers: Option<u32>,
+    /// A database makes models editable live through LiteLLM's admin API.
+    pub database: Option<Database>,
+    /// Shares rpm/tpm counters and router state across pods.
+    pub redis: Option<Redis>,
+    #[serde(default)]
+    pub secrets: SecretsOptions,
+    #[serde(default)]
+    pub pod_labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub pod_annotations: BTreeMap<String, String>,
+    #[serde(default)]
+    pub node_selector: BTreeMap<String, String>,
+    #[serde(default)]
+    pub tolerations: Vec<Toleration>,
+    /// A Kubernetes `Affinity`, checked field by field against the API types.
+    pub affinity: Option<Value>,
+    pub service_account_name: Option<String>,
+}
+
+/// Container resources; quantities as Kubernetes writes them (`500m`, `1Gi`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resources {
+    #[serde(default)]
+    pub requests: BTreeMap<String, String>,
+    #[serde(default)]
+    pub limits: BTreeMap<String, String>,
+}
+
+/// RollingUpdate parameters: a count (`1`) or a percentage (`"25%"`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Rollout {
+    pub max_surge: Option<IntOrPercent>,
+    pub max_unavailable: Option<IntOrPercent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum IntOrPercent {
+    Int(i32),
+    Percent(String),
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DisruptionBudget {
+    pub min_available: Option<u32>,
+}
+
+/// An `autoscaling/v2` HorizontalPodAutoscaler; the Deployment then has no `replicas`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Autoscaling {
+    pub min_replicas: u32,
+    pub max_replicas: u32,
+    pub target_cpu_utilization: Option<u32>,
+    pub target_memory_utilization: Option<u32>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Database {
+    /// The Postgres URL, `DATABASE_URL` in the container.
+    pub url: SecretSource,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Redis {
+    pub host: String,
+    pub port: Option<u16>,
+    pub password: Option<SecretSource>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsOptions {
+    #[serde(default)]
+    pub mode: SecretsMode,
+}
+
+/// Who holds the secret values.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SecretsMode {
+    /// `env`/`file` sources are read when rendering and written to `<name>-secrets`.
+    #[default]
+    Inline,
+    /// litegate reads no secret value: every source must be a `secretRef`.
+    External,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Toleration {
+    pub key: Option<String>,
+    pub operator: Option<String>,
+    pub value: Option<String>,
+    pub effect: Option<String>,
+    pub toleration_seconds: Option<i64>,
+}

@@ -1,0 +1,127 @@
+//! The user's input: serde types for the Gateway spec (`litegate/v1alpha1`), nothing else.
+//!
+//! Rules over these types live in `validate/`, decisions in `resolve`.
+
+mod deployment;
+mod secret_source;
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+pub use deployment::{
+    Autoscaling, Database, Deployment, DisruptionBudget, IntOrPercent, Redis, Resources, Rollout, SecretsMode,
+    SecretsOptions, Toleration,
+};
+pub use secret_source::{LITERAL_REFUSED, SecretRef, SecretSource};
+
+/// The only `apiVersion` this build understands.
+pub const API_VERSION: &str = "litegate/v1alpha1";
+/// The only `kind` this build understands.
+pub const KIND: &str = "Gateway";
+
+/// A whole spec file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Gateway {
+    pub api_version: String,
+    pub kind: String,
+    pub metadata: Metadata,
+    /// Keyed by the provider's name, which models refer to.
+    pub providers: BTreeMap<String, Provider>,
+    pub models: Vec<Model>,
+    #[serde(default)]
+    pub router: Router,
+    #[serde(default)]
+    pub settings: Settings,
+    pub deployment: Deployment,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Metadata {
+    /// DNS-1123 label; the prefix of every object name.
+    pub name: String,
+    pub namespace: Option<String>,
+    /// Added to every emitted object.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+}
+
+/// An upstream LLM provider and how to reach it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Provider {
+    /// LiteLLM provider prefix (`openai`, `anthropic`, `ollama_chat`, ...).
+    #[serde(rename = "type")]
+    pub provider_type: String,
+    pub api_base: Option<String>,
+    pub api_version: Option<String>,
+    pub api_key: Option<SecretSource>,
+    /// Non-secret `litellm_params` for all of this provider's models.
+    #[serde(default)]
+    pub params: BTreeMap<String, Value>,
+    /// Secret `litellm_params` for all of this provider's models.
+    #[serde(default)]
+    pub credentials: BTreeMap<String, SecretSource>,
+}
+
+/// One deployment of a model behind a client-facing name.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Model {
+    /// What clients ask for (`model_name`); repeated names form a load-balanced group.
+    pub name: String,
+    pub provider: String,
+    /// The upstream model id, without the provider prefix.
+    pub model: String,
+    /// Explicit `model_info.id`; defaults to `<name>--<provider>`.
+    pub id: Option<String>,
+    pub limits: Option<Limits>,
+    pub timeout: Option<u32>,
+    /// Params stripped from requests to this model (`additional_drop_params`).
+    #[serde(default)]
+    pub drop_params: Vec<String>,
+    /// Known LiteLLM/OpenAI params sent with every request to this model.
+    #[serde(default)]
+    pub params: BTreeMap<String, Value>,
+    /// Extra `model_info` fields.
+    #[serde(default)]
+    pub info: BTreeMap<String, Value>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Limits {
+    pub rpm: Option<u64>,
+    pub tpm: Option<u64>,
+}
+
+/// LiteLLM `router_settings`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Router {
+    pub strategy: Option<String>,
+    pub num_retries: Option<u32>,
+    pub timeout: Option<u32>,
+    pub allowed_fails: Option<u32>,
+    pub cooldown_time: Option<u32>,
+    /// Model name => names tried in order when it fails.
+    #[serde(default)]
+    pub fallbacks: BTreeMap<String, Vec<String>>,
+    /// Model name => names tried when the context window is exceeded.
+    #[serde(default)]
+    pub context_window_fallbacks: BTreeMap<String, Vec<String>>,
+}
+
+/// LiteLLM `litellm_settings`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Settings {
+    /// Global `drop_params`: drops unsupported OpenAI params for every model (warned about).
+    pub drop_params: Option<bool>,
+    pub request_timeout: Option<u32>,
+    /// Emit JSON logs (`json_logs`), as log pipelines in clusters expect.
+    pub json_logs: Option<bool>,
+}

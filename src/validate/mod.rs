@@ -1,0 +1,41 @@
+//! Rules over the parsed spec. Each rule is a small function that returns diagnostics;
+//! nothing here reads files or the environment (that happens once, in `resolve`).
+
+pub mod catalog;
+mod deployment;
+mod gateway;
+pub mod kubernetes;
+mod models;
+mod providers;
+mod router;
+
+use crate::diagnostics::Diagnostic;
+use crate::spec::Gateway;
+
+/// Every rule that needs only the spec itself, in one pass; all problems, not the first.
+pub fn validate(spec: &Gateway) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    gateway::check(spec, &mut out);
+    providers::check(spec, &mut out);
+    models::check(spec, &mut out);
+    router::check(spec, &mut out);
+    deployment::check(spec, &mut out);
+    out
+}
+
+/// `1 MiB`: what the API server accepts for a ConfigMap's or Secret's data.
+pub const MAX_OBJECT_DATA_BYTES: usize = 1024 * 1024;
+
+/// The size rule, which needs the rendered data.
+pub fn data_size(path: &str, object: &str, bytes: usize) -> Option<Diagnostic> {
+    (bytes > MAX_OBJECT_DATA_BYTES).then(|| {
+        Diagnostic::error(
+            crate::diagnostics::Code::E020,
+            path,
+            format!(
+                "the {object}'s data is {bytes} bytes, over Kubernetes' limit of {MAX_OBJECT_DATA_BYTES} bytes (1 MiB)"
+            ),
+        )
+        .with_help("split the gateway into several specs, or move models to the database (`deployment.database`)")
+    })
+}

@@ -1,0 +1,164 @@
+//! `providers:`: known types, the fields each type needs, params, secret sources.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::spec::{Gateway, SecretSource, SecretsMode};
+use crate::suggest;
+
+use super::catalog::catalog;
+use super::kubernetes::{is_dns1123_subdomain, is_env_var_name};
+
+pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
+    let mode = spec.deployment.secrets.mode;
+    let c = catalog();
+    if spec.providers.is_empty() {
+        out.push(Diagnostic::error(Code::E028, "providers", "at least one provider is needed"));
+    }
+    for (name, provider) in &spec.providers {
+        let path = format!("providers.{name}");
+        if !is_provider_name(name) {
+            out.push(
+                Diagnostic::error(Code::E004, &path, format!("\"{name}\" is not a valid provider name"))
+                    .with_help("use lowercase letters, digits, '-' and '_', starting with a letter: the name becomes part of env var names and model ids"),
+            );
+        }
+        let ty = provider.provider_type.as_str();
+        if !c.provider_types.contains(ty) {
+            let mut d = Diagnostic::error(Code::E010, format!("{path}.type"), format!("unknown provider type \"{ty}\""));
+            if let Some(help) = suggest::help(ty, c.provider_types.iter().map(String::as_str)) {
+                d = d.with_help(help);
+            }
+            out.push(d);
+        }
+        match &provider.api_base {
+            None if c.api_base_required.contains(ty) => out.push(
+                Diagnostic::error(Code::E011, format!("{path}.apiBase"), format!("provider type \"{ty}\" needs apiBase"))
+                    .with_help(if ty.starts_with("ollama") {
+                        "without it LiteLLM tries to start `ollama serve` inside the proxy"
+                    } else {
+                        "without it LiteLLM sends traffic to a default host"
+                    }),
+            ),
+            Some(base) if !(base.starts_with("http://") || base.starts_with("https://")) => out.push(
+                Diagnostic::error(Code::E028, format!("{path}.apiBase"), format!("\"{base}\" is not an http(s) URL")),
+            ),
+            _ => {}
+        }
+        if provider.api_key.is_none() && provider.credentials.is_empty() && c.api_key_required.contains(ty) {
+            out.push(
+                Diagnostic::error(Code::E013, format!("{path}.apiKey"), format!("provider type \"{ty}\" needs apiKey"))
+                    .with_help("apiKey: {env: NAME}, {file: PATH} or {secretRef: {name: SECRET, key: KEY}}"),
+            );
+        }
+        if let Some(source) = &provider.api_key {
+            secret_source(&format!("{path}.apiKey"), source, mode, out);
+        }
+        params(&format!("{path}.params"), &provider.params, out);
+        for (param, source) in &provider.credentials {
+            let at = format!("{path}.credentials.{param}");
+            param_name(&at, param, out);
+            if provider.params.contains_key(param) {
+                out.push(Diagnostic::error(
+                    Code::E025,
+                    &at,
+                    format!("\"{param}\" is given both in params and in credentials"),
+                ));
+            }
+            secret_source(&at, source, mode, out);
+        }
+    }
+}
+
+fn is_provider_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    !b.is_empty()
+        && b.len() <= 40
+        && b[0].is_ascii_lowercase()
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'-' | b'_'))
+}
+
+/// Keys of a `params` map: known to LiteLLM, and not one litegate sets itself.
+pub fn params(path: &str, params: &BTreeMap<String, Value>, out: &mut Vec<Diagnostic>) {
+    for name in params.keys() {
+        param_name(&format!("{path}.{name}"), name, out);
+    }
+}
+
+fn param_name(path: &str, name: &str, out: &mut Vec<Diagnostic>) {
+    let c = catalog();
+    if c.reserved_params.contains(name) {
+        out.push(
+            Diagnostic::error(Code::E025, path, format!("\"{name}\" is set by litegate from the spec's own fields"))
+                .with_help(reserved_help(name)),
+        );
+    } else if !c.is_known_param(name) {
+        let mut d = Diagnostic::error(
+            Code::E018,
+            path,
+            format!("unknown param \"{name}\" (LiteLLM {} would forward it to the upstream API)", c.litellm_version),
+        );
+        if let Some(help) = suggest::help(name, c.known_params()) {
+            d = d.with_help(help);
+        }
+        out.push(d);
+    }
+}
+
+fn reserved_help(name: &str) -> &'static str {
+    match name {
+        "model" => "set models[].model",
+        "api_key" => "set providers.<name>.apiKey",
+        "api_base" => "set providers.<name>.apiBase",
+        "api_version" => "set providers.<name>.apiVersion",
+        "rpm" | "tpm" => "set models[].limits",
+        "timeout" => "set models[].timeout",
+        _ => "set models[].dropParams",
+    }
+}
+
+/// One secret source: well-formed, and readable under the secrets mode.
+pub fn secret_source(path: &str, source: &SecretSource, mode: SecretsMode, out: &mut Vec<Diagnostic>) {
+    match source {
+        SecretSource::Env(var) if !is_env_var_name(var) => out.push(Diagnostic::error(
+            Code::E014,
+            format!("{path}.env"),
+            format!("\"{var}\" is not a valid environment variable name"),
+        )),
+        SecretSource::File(file) if file.is_empty() => {
+            out.push(Diagnostic::error(Code::E014, format!("{path}.file"), "the file path is empty"))
+        }
+        SecretSource::SecretRef(r) => {
+            if !is_dns1123_subdomain(&r.name) {
+                out.push(Diagnostic::error(
+                    Code::E004,
+                    format!("{path}.secretRef.name"),
+                    format!("\"{}\" is not a valid Secret name", r.name),
+                ));
+            }
+            let key_ok = !r.key.is_empty()
+                && r.key.len() <= 253
+                && r.key.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'));
+            if !key_ok {
+                out.push(Diagnostic::error(
+                    Code::E014,
+                    format!("{path}.secretRef.key"),
+                    format!("\"{}\" is not a valid Secret key", r.key),
+                ));
+            }
+        }
+        _ => {}
+    }
+    if mode == SecretsMode::External && !matches!(source, SecretSource::SecretRef(_)) {
+        out.push(
+            Diagnostic::error(
+                Code::E027,
+                path,
+                "deployment.secrets.mode is external, so litegate reads no secret value",
+            )
+            .with_help("use {secretRef: {name: SECRET, key: KEY}} for every secret"),
+        );
+    }
+}
