@@ -20,7 +20,11 @@ pub mod exit {
 }
 
 #[derive(Debug, Parser)]
-#[command(name = "litegate", version, about = "Compile a Gateway spec into LiteLLM config and highly available Kubernetes manifests")]
+#[command(
+    name = "litegate",
+    version,
+    about = "Compile a Gateway spec into LiteLLM config and highly available Kubernetes manifests"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -39,7 +43,12 @@ pub struct RenderArgs {
     /// The Gateway spec file.
     pub spec: PathBuf,
     /// Write one file per object, config.yaml and kustomization.yaml to DIR, atomically.
-    #[arg(short = 'o', long = "output", value_name = "DIR", conflicts_with = "check")]
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "DIR",
+        conflicts_with = "check"
+    )]
     pub output: Option<PathBuf>,
     /// Write nothing; exit 1 with a diff (secret values redacted) if DIR is not up to date.
     #[arg(long, value_name = "DIR")]
@@ -80,14 +89,20 @@ fn render(args: &RenderArgs, env: &dyn Environment) -> i32 {
     print_diagnostics(&compiled.warnings, &source);
     let spec_name = source.file_name();
     let result = if let Some(dir) = &args.check {
-        emit::files(&compiled.rendered, &spec_name).and_then(|files| emit::check_dir(dir, &files)).map(|diff| match diff {
-            None => exit::OK,
-            Some(diff) => {
-                print_stdout(&diff);
-                eprintln!("error: {} is not up to date with {}", dir.display(), args.spec.display());
-                exit::FAILED
-            }
-        })
+        emit::files(&compiled.rendered, &spec_name)
+            .and_then(|files| emit::check_dir(dir, &files))
+            .map(|diff| match diff {
+                None => exit::OK,
+                Some(diff) => {
+                    print_stdout(&diff);
+                    eprintln!(
+                        "error: {} is not up to date with {}",
+                        dir.display(),
+                        args.spec.display()
+                    );
+                    exit::FAILED
+                }
+            })
     } else if let Some(dir) = &args.output {
         emit::files(&compiled.rendered, &spec_name)
             .and_then(|files| emit::write_dir(dir, &files))
@@ -108,19 +123,25 @@ fn validate(args: &ValidateArgs, env: &dyn Environment) -> i32 {
     };
     print_diagnostics(&compiled.warnings, &source);
     if args.strict && !compiled.warnings.is_empty() {
-        eprintln!("error: {} warning(s), and --strict treats them as errors", compiled.warnings.len());
+        eprintln!(
+            "error: {} warning(s), and --strict treats them as errors",
+            compiled.warnings.len()
+        );
         return exit::FAILED;
     }
     eprintln!(
         "{}: ok ({} model(s), {} object(s))",
         args.spec.display(),
-        compiled.rendered.config_yaml.matches("\n- model_name: ").count() + compiled.rendered.config_yaml.starts_with("- model_name").then_some(1).unwrap_or(0),
+        compiled.rendered.models,
         compiled.rendered.objects.len()
     );
     exit::OK
 }
 
-fn load_and_compile(path: &Path, env: &dyn Environment) -> Result<(SpecSource, crate::Compiled), i32> {
+fn load_and_compile(
+    path: &Path,
+    env: &dyn Environment,
+) -> Result<(SpecSource, crate::Compiled), i32> {
     let source = SpecSource::read(path).map_err(|e| {
         let stub = SpecSource {
             path: path.to_path_buf(),

@@ -81,7 +81,9 @@ impl Diagnostic {
         out.push_str(&self.message);
         out.push('\n');
         match self.location {
-            Some(Location { line, column }) => out.push_str(&format!("  --> {file}:{line}:{column}\n")),
+            Some(Location { line, column }) => {
+                out.push_str(&format!("  --> {file}:{line}:{column}\n"))
+            }
             None => out.push_str(&format!("  --> {file}\n")),
         }
         if let Some(help) = &self.help {

@@ -58,7 +58,10 @@ pub fn files(rendered: &Rendered, spec_name: &str) -> Result<Vec<OutputFile>, Er
     };
     out.push(OutputFile {
         name: KUSTOMIZATION.to_owned(),
-        content: format!("{header}{}", yaml::to_string(&kustomization, KUSTOMIZATION)?),
+        content: format!(
+            "{header}{}",
+            yaml::to_string(&kustomization, KUSTOMIZATION)?
+        ),
         secret: false,
     });
     Ok(out)
@@ -83,7 +86,12 @@ pub fn write_dir(dir: &Path, files: &[OutputFile]) -> Result<(), Error> {
     };
     let exists = match fs::symlink_metadata(dir) {
         Ok(meta) if meta.is_dir() => true,
-        Ok(_) => return Err(Error::io(dir, std::io::Error::other("exists and is not a directory"))),
+        Ok(_) => {
+            return Err(Error::io(
+                dir,
+                std::io::Error::other("exists and is not a directory"),
+            ));
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
         Err(e) => return Err(Error::io(dir, e)),
     };
@@ -125,12 +133,15 @@ fn write_file(path: &Path, file: &OutputFile) -> Result<(), Error> {
         .mode(mode)
         .open(path)
         .map_err(|e| Error::io(path, e))?;
-    f.write_all(file.content.as_bytes()).map_err(|e| Error::io(path, e))?;
+    f.write_all(file.content.as_bytes())
+        .map_err(|e| Error::io(path, e))?;
     f.sync_all().map_err(|e| Error::io(path, e))
 }
 
 fn sync_dir(dir: &Path) -> Result<(), Error> {
-    fs::File::open(dir).and_then(|d| d.sync_all()).map_err(|e| Error::io(dir, e))
+    fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::io(dir, e))
 }
 
 /// Exchanges two directories in one step; where the file system cannot, falls back to two
@@ -215,7 +226,10 @@ pub fn redact_pair(old: &str, new: &str) -> (String, String) {
         (Some(a), Some(b)) if a == b => "<redacted>".to_owned(),
         _ => format!("<redacted: {side} value>"),
     };
-    (redact(old, |k| marker(k, "old")), redact(new, |k| marker(k, "new")))
+    (
+        redact(old, |k| marker(k, "old")),
+        redact(new, |k| marker(k, "new")),
+    )
 }
 
 fn is_secret(text: &str) -> bool {
@@ -239,11 +253,9 @@ fn secret_values(text: &str) -> BTreeMap<String, String> {
                 current = Some(key.to_owned());
             }
             DataLine::Continuation(more) => {
-                if let Some(key) = &current {
-                    if let Some(v) = out.get_mut(key) {
-                        v.push('\n');
-                        v.push_str(more);
-                    }
+                if let Some(v) = current.as_ref().and_then(|key| out.get_mut(key)) {
+                    v.push('\n');
+                    v.push_str(more);
                 }
             }
             DataLine::Other(_) => current = None,
@@ -322,7 +334,10 @@ mod tests {
     fn redaction_hides_values_but_shows_which_changed() {
         let (old, new) = redact_pair(OLD, NEW);
         for text in [&old, &new] {
-            assert!(!text.contains("c2VjcmV0") && !text.contains("c2FtZQ"), "{text}");
+            assert!(
+                !text.contains("c2VjcmV0") && !text.contains("c2FtZQ"),
+                "{text}"
+            );
             assert!(text.contains("  B: <redacted>\n"), "{text}");
         }
         assert!(old.contains("  A: <redacted: old value>\n"), "{old}");
@@ -332,7 +347,8 @@ mod tests {
 
     #[test]
     fn block_scalar_values_are_redacted_whole() {
-        let text = "kind: Secret\nstringData:\n  K: |\n    line-one-SECRET\n    line-two\ntype: Opaque\n";
+        let text =
+            "kind: Secret\nstringData:\n  K: |\n    line-one-SECRET\n    line-two\ntype: Opaque\n";
         let (out, _) = redact_pair(text, "");
         assert!(!out.contains("SECRET"), "{out}");
         assert!(out.contains("type: Opaque"), "{out}");

@@ -53,9 +53,10 @@ impl SpecSource {
 /// Parses the spec text into typed form.
 pub fn parse(text: &str) -> Result<Gateway, Vec<Diagnostic>> {
     if text.trim().is_empty() {
-        return Err(vec![Diagnostic::error(Code::E001, "", "the spec file is empty").with_help(
-            "start from `litegate init` or one of the files in examples/",
-        )]);
+        return Err(vec![
+            Diagnostic::error(Code::E001, "", "the spec file is empty")
+                .with_help("start from `litegate init` or one of the files in examples/"),
+        ]);
     }
     serde_saphyr::from_str::<Gateway>(text).map_err(|e| vec![diagnostic_from(&e)])
 }
@@ -109,7 +110,8 @@ mod tests {
 
     #[test]
     fn unknown_field_is_located_and_suggested() {
-        let text = "apiVersion: litegate/v1alpha1\nkind: Gateway\nmetadata: {name: x}\nprovders: {}\n";
+        let text =
+            "apiVersion: litegate/v1alpha1\nkind: Gateway\nmetadata: {name: x}\nprovders: {}\n";
         let diagnostics = parse(text).unwrap_err();
         let d = &diagnostics[0];
         assert_eq!(d.code, Code::E002);

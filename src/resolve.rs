@@ -178,7 +178,10 @@ impl Resolved {
 /// The model's `model_info.id`: explicit, or `<name>--<provider>`. Never derived from a key,
 /// so it survives key rotation (LiteLLM's automatic id hashes the key).
 pub fn model_id(model: &spec::Model) -> String {
-    model.id.clone().unwrap_or_else(|| format!("{}--{}", model.name, model.provider))
+    model
+        .id
+        .clone()
+        .unwrap_or_else(|| format!("{}--{}", model.name, model.provider))
 }
 
 /// Hex sha256 over the Secret's data in this encoding: for each key in byte order, the line
@@ -189,7 +192,11 @@ pub fn secret_checksum(data: &BTreeMap<String, Vec<u8>>) -> String {
     for (key, value) in data {
         hasher.update(key.as_bytes());
         hasher.update(b"=");
-        hasher.update(base64::engine::general_purpose::STANDARD.encode(value).as_bytes());
+        hasher.update(
+            base64::engine::general_purpose::STANDARD
+                .encode(value)
+                .as_bytes(),
+        );
         hasher.update(b"\n");
     }
     hex(&hasher.finalize())
@@ -211,13 +218,17 @@ fn env_prefix(provider: &str) -> String {
 
 /// Resolves a spec that passed `validate`. Errors are unreadable sources, env var name
 /// collisions and weak master keys; no message carries a secret value.
-pub fn resolve(spec: &Gateway, base_dir: &Path, env: &dyn Environment) -> Result<Resolved, Vec<Diagnostic>> {
+pub fn resolve(
+    spec: &Gateway,
+    base_dir: &Path,
+    env: &dyn Environment,
+) -> Result<Resolved, Vec<Diagnostic>> {
     let mut secrets = SecretCollector::new(base_dir, env);
     let d = &spec.deployment;
-    if let Some(source) = &d.master_key {
-        if let Some(value) = secrets.add(MASTER_KEY_ENV.to_owned(), source, "deployment.masterKey") {
-            master_key_strength(&value, &mut secrets.problems);
-        }
+    if let Some(source) = &d.master_key
+        && let Some(value) = secrets.add(MASTER_KEY_ENV.to_owned(), source, "deployment.masterKey")
+    {
+        master_key_strength(&value, &mut secrets.problems);
     }
     let mut api_key_env = BTreeMap::new();
     let mut credential_env: BTreeMap<&str, BTreeMap<String, String>> = BTreeMap::new();
@@ -230,18 +241,33 @@ pub fn resolve(spec: &Gateway, base_dir: &Path, env: &dyn Environment) -> Result
         }
         for (param, source) in &provider.credentials {
             let var = format!("{prefix}_{}", param.to_ascii_uppercase());
-            secrets.add(var.clone(), source, &format!("providers.{name}.credentials.{param}"));
-            credential_env.entry(name).or_default().insert(param.clone(), var);
+            secrets.add(
+                var.clone(),
+                source,
+                &format!("providers.{name}.credentials.{param}"),
+            );
+            credential_env
+                .entry(name)
+                .or_default()
+                .insert(param.clone(), var);
         }
     }
     if let Some(db) = &d.database {
-        secrets.add(DATABASE_URL_ENV.to_owned(), &db.url, "deployment.database.url");
+        secrets.add(
+            DATABASE_URL_ENV.to_owned(),
+            &db.url,
+            "deployment.database.url",
+        );
     }
     let redis = d.redis.as_ref().map(|r| ResolvedRedis {
         host: r.host.clone(),
         port: r.port.unwrap_or(6379),
         password_env: r.password.as_ref().map(|p| {
-            secrets.add(REDIS_PASSWORD_ENV.to_owned(), p, "deployment.redis.password");
+            secrets.add(
+                REDIS_PASSWORD_ENV.to_owned(),
+                p,
+                "deployment.redis.password",
+            );
             REDIS_PASSWORD_ENV.to_owned()
         }),
     });
@@ -250,11 +276,19 @@ pub fn resolve(spec: &Gateway, base_dir: &Path, env: &dyn Environment) -> Result
     let models = spec
         .models
         .iter()
-        .map(|m| {
-            let provider = &spec.providers[&m.provider];
+        .enumerate()
+        .map(|(i, m)| {
+            // `validate` reports this with a suggestion; resolve only refuses to go on.
+            let provider = spec.providers.get(&m.provider).ok_or_else(|| {
+                vec![Diagnostic::error(
+                    Code::E012,
+                    format!("models[{i}].provider"),
+                    format!("unknown provider \"{}\"", m.provider),
+                )]
+            })?;
             let mut params = provider.params.clone();
             params.extend(m.params.clone());
-            ResolvedModel {
+            Ok(ResolvedModel {
                 name: m.name.clone(),
                 id: model_id(m),
                 litellm_model: format!("{}/{}", provider.provider_type, m.model),
@@ -262,15 +296,18 @@ pub fn resolve(spec: &Gateway, base_dir: &Path, env: &dyn Environment) -> Result
                 api_version: provider.api_version.clone(),
                 api_key_env: api_key_env.get(m.provider.as_str()).cloned(),
                 params,
-                credential_env: credential_env.get(m.provider.as_str()).cloned().unwrap_or_default(),
+                credential_env: credential_env
+                    .get(m.provider.as_str())
+                    .cloned()
+                    .unwrap_or_default(),
                 rpm: m.limits.and_then(|l| l.rpm),
                 tpm: m.limits.and_then(|l| l.tpm),
                 timeout: m.timeout,
                 drop_params: m.drop_params.clone(),
                 info: m.info.clone(),
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, Vec<Diagnostic>>>()?;
 
     Ok(Resolved {
         name: spec.metadata.name.clone(),
@@ -288,7 +325,11 @@ pub fn resolve(spec: &Gateway, base_dir: &Path, env: &dyn Environment) -> Result
 }
 
 fn runtime(d: &spec::Deployment) -> Runtime {
-    let default_image = if d.database.is_some() { DEFAULTS.database_image } else { DEFAULTS.image };
+    let default_image = if d.database.is_some() {
+        DEFAULTS.database_image
+    } else {
+        DEFAULTS.image
+    };
     Runtime {
         image: d.image.clone().unwrap_or_else(|| default_image.to_owned()),
         replicas: match d.autoscaling {
@@ -297,14 +338,27 @@ fn runtime(d: &spec::Deployment) -> Runtime {
         },
         port: d.port.unwrap_or(DEFAULTS.port),
         resources: d.resources.clone().unwrap_or_else(default_resources),
-        max_surge: d.rollout.max_surge.clone().unwrap_or(IntOrPercent::Int(DEFAULTS.max_surge)),
-        max_unavailable: d.rollout.max_unavailable.clone().unwrap_or(IntOrPercent::Int(DEFAULTS.max_unavailable)),
-        min_available: d.disruption_budget.min_available.unwrap_or(DEFAULTS.min_available),
+        max_surge: d
+            .rollout
+            .max_surge
+            .clone()
+            .unwrap_or(IntOrPercent::Int(DEFAULTS.max_surge)),
+        max_unavailable: d
+            .rollout
+            .max_unavailable
+            .clone()
+            .unwrap_or(IntOrPercent::Int(DEFAULTS.max_unavailable)),
+        min_available: d
+            .disruption_budget
+            .min_available
+            .unwrap_or(DEFAULTS.min_available),
         autoscaling: d.autoscaling.clone(),
         termination_grace_period_seconds: d
             .termination_grace_period_seconds
             .unwrap_or(DEFAULTS.termination_grace_period_seconds),
-        pre_stop_sleep_seconds: d.pre_stop_sleep_seconds.unwrap_or(DEFAULTS.pre_stop_sleep_seconds),
+        pre_stop_sleep_seconds: d
+            .pre_stop_sleep_seconds
+            .unwrap_or(DEFAULTS.pre_stop_sleep_seconds),
         workers: d.workers,
         pod_labels: d.pod_labels.clone(),
         pod_annotations: d.pod_annotations.clone(),
@@ -317,7 +371,12 @@ fn runtime(d: &spec::Deployment) -> Runtime {
 
 /// About 330 MiB per worker measured; limits leave room for bursts of large responses.
 fn default_resources() -> spec::Resources {
-    let map = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let map = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
     spec::Resources {
         requests: map(&[("cpu", "250m"), ("memory", "512Mi")]),
         limits: map(&[("cpu", "2"), ("memory", "1Gi")]),
@@ -343,6 +402,9 @@ fn master_key_strength(value: &[u8], problems: &mut Vec<Diagnostic>) {
         );
     }
 }
+
+/// The container's secret env vars, and the values of the inline ones.
+type SecretEnvAndData = (Vec<SecretEnv>, BTreeMap<String, Vec<u8>>);
 
 /// Gathers secret env vars, reading inline values and catching collisions.
 struct SecretCollector<'a> {
@@ -371,8 +433,12 @@ impl<'a> SecretCollector<'a> {
     fn add(&mut self, var: String, source: &SecretSource, path: &str) -> Option<Vec<u8>> {
         if let Some(first) = self.claimed.get(&var) {
             self.problems.push(
-                Diagnostic::error(Code::E019, path, format!("container env var {var} is already used by {first}"))
-                    .with_help("rename one of the providers or credentials"),
+                Diagnostic::error(
+                    Code::E019,
+                    path,
+                    format!("container env var {var} is already used by {first}"),
+                )
+                .with_help("rename one of the providers or credentials"),
             );
             return None;
         }
@@ -388,7 +454,10 @@ impl<'a> SecretCollector<'a> {
             SecretSource::Env(name) => (EnvSource::Inline, self.read_env(name, path)),
             SecretSource::File(file) => (EnvSource::Inline, self.read_file(file, path)),
         };
-        self.secret_env.push(SecretEnv { name: var.clone(), source });
+        self.secret_env.push(SecretEnv {
+            name: var.clone(),
+            source,
+        });
         if let Some(v) = &value {
             self.data.insert(var, v.clone());
         }
@@ -399,8 +468,14 @@ impl<'a> SecretCollector<'a> {
         match self.env.var(name) {
             None => {
                 self.problems.push(
-                    Diagnostic::error(Code::E015, format!("{path}.env"), format!("environment variable {name} is not set"))
-                        .with_help(format!("export {name} before rendering, or use a file or secretRef source")),
+                    Diagnostic::error(
+                        Code::E015,
+                        format!("{path}.env"),
+                        format!("environment variable {name} is not set"),
+                    )
+                    .with_help(format!(
+                        "export {name} before rendering, or use a file or secretRef source"
+                    )),
                 );
                 None
             }
@@ -448,7 +523,7 @@ impl<'a> SecretCollector<'a> {
         }
     }
 
-    fn finish(mut self) -> Result<(Vec<SecretEnv>, BTreeMap<String, Vec<u8>>), Vec<Diagnostic>> {
+    fn finish(mut self) -> Result<SecretEnvAndData, Vec<Diagnostic>> {
         if !self.problems.is_empty() {
             return Err(self.problems);
         }
@@ -463,9 +538,15 @@ mod tests {
 
     #[test]
     fn secret_checksum_matches_the_documented_shell_recipe() {
-        // printf 'A=eA==\nB=eXk=\n' | sha256sum
-        let data = BTreeMap::from([("B".to_owned(), b"yy".to_vec()), ("A".to_owned(), b"x".to_vec())]);
-        assert_eq!(secret_checksum(&data), sha256_hex(b"A=eA==\nB=eXk=\n"));
+        // Computed outside Rust: printf 'A=eA==\nB=eXk=\n' | sha256sum
+        let data = BTreeMap::from([
+            ("B".to_owned(), b"yy".to_vec()),
+            ("A".to_owned(), b"x".to_vec()),
+        ]);
+        assert_eq!(
+            secret_checksum(&data),
+            "48363b364c2b4713ad617c619dc72c8278394f9e2ebaba64197cddb41ed36b07"
+        );
     }
 
     #[test]

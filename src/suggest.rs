@@ -5,7 +5,10 @@
 const CUTOFF: f64 = 0.7;
 
 /// The best candidate at or above the cutoff, ties broken by the candidates' order.
-pub fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    input: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let mut best: Option<(f64, &str)> = None;
     for candidate in candidates {
         let score = strsim::jaro(input, candidate);
@@ -42,6 +45,9 @@ mod tests {
     fn does_not_overrate_long_shared_prefixes() {
         // Jaro-Winkler would offer terminationGracePeriodSeconds here; Jaro keeps the right one.
         let fields = ["terminationGracePeriodSeconds", "preStopSleepSeconds"];
-        assert_eq!(did_you_mean("preStopSleepSecond", fields), Some("preStopSleepSeconds"));
+        assert_eq!(
+            did_you_mean("preStopSleepSecond", fields),
+            Some("preStopSleepSeconds")
+        );
     }
 }

@@ -8,8 +8,14 @@ use minijinja::{Environment, context};
 use crate::Error;
 
 const TEMPLATES: &[(&str, &str)] = &[
-    ("header.yaml.j2", include_str!("../templates/header.yaml.j2")),
-    ("config-header.yaml.j2", include_str!("../templates/config-header.yaml.j2")),
+    (
+        "header.yaml.j2",
+        include_str!("../templates/header.yaml.j2"),
+    ),
+    (
+        "config-header.yaml.j2",
+        include_str!("../templates/config-header.yaml.j2"),
+    ),
 ];
 
 /// The templates, parsed once; a parse error is kept and reported on every use.
@@ -23,7 +29,8 @@ fn templates() -> Result<&'static Environment<'static>, Error> {
             .map_err(|e| ("syntax", e.to_string()))?;
         env.set_syntax(syntax);
         for &(name, source) in TEMPLATES {
-            env.add_template(name, source).map_err(|e| (name, e.to_string()))?;
+            env.add_template(name, source)
+                .map_err(|e| (name, e.to_string()))?;
         }
         Ok(env)
     });
@@ -46,7 +53,10 @@ fn render(name: &'static str, ctx: minijinja::Value) -> Result<String, Error> {
 /// The comment at the top of every generated manifest file. `spec` is the spec's file name;
 /// control characters are replaced so a crafted name cannot end the comment line.
 pub fn file_header(spec: &str) -> Result<String, Error> {
-    let spec: String = spec.chars().map(|c| if c.is_control() { '?' } else { c }).collect();
+    let spec: String = spec
+        .chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
     render("header.yaml.j2", context! { spec })
 }
 

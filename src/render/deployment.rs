@@ -3,12 +3,15 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment};
+use k8s_openapi::api::apps::v1::{
+    Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment,
+};
 use k8s_openapi::api::core::v1::{
-    Affinity, Capabilities, ConfigMapVolumeSource, Container, ContainerPort, EmptyDirVolumeSource, EnvFromSource,
-    EnvVar, EnvVarSource, HTTPGetAction, Lifecycle, LifecycleHandler, PodSecurityContext, PodSpec, PodTemplateSpec,
-    Probe, ResourceRequirements, SeccompProfile, SecretEnvSource, SecretKeySelector, SecurityContext, SleepAction,
-    Toleration, TopologySpreadConstraint, Volume, VolumeMount,
+    Affinity, Capabilities, ConfigMapVolumeSource, Container, ContainerPort, EmptyDirVolumeSource,
+    EnvFromSource, EnvVar, EnvVarSource, HTTPGetAction, Lifecycle, LifecycleHandler,
+    PodSecurityContext, PodSpec, PodTemplateSpec, Probe, ResourceRequirements, SeccompProfile,
+    SecretEnvSource, SecretKeySelector, SecurityContext, SleepAction, Toleration,
+    TopologySpreadConstraint, Volume, VolumeMount,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -93,7 +96,10 @@ fn pod_annotations(r: &Resolved, triggers: &RolloutTriggers) -> BTreeMap<String,
     let external = r.external_secret_names();
     if !external.is_empty() {
         // Targeted, never `reloader.stakater.com/auto`, which would roll twice on our own Secret.
-        annotations.insert(RELOADER_SECRETS.to_owned(), external.into_iter().collect::<Vec<_>>().join(","));
+        annotations.insert(
+            RELOADER_SECRETS.to_owned(),
+            external.into_iter().collect::<Vec<_>>().join(","),
+        );
     }
     annotations
 }
@@ -119,7 +125,10 @@ fn pod_spec(r: &Resolved) -> PodSpec {
         }),
         node_selector: Some(rt.node_selector.clone()).filter(|m| !m.is_empty()),
         tolerations: Some(tolerations(r)).filter(|t| !t.is_empty()),
-        affinity: rt.affinity.clone().and_then(|v| serde_json::from_value::<Affinity>(v).ok()),
+        affinity: rt
+            .affinity
+            .clone()
+            .and_then(|v| serde_json::from_value::<Affinity>(v).ok()),
         topology_spread_constraints: Some(vec![TopologySpreadConstraint {
             max_skew: 1,
             topology_key: "kubernetes.io/hostname".to_owned(),
@@ -257,8 +266,12 @@ fn secret_key_refs(r: &Resolved) -> Vec<EnvVar> {
 
 fn resources(r: &Resolved) -> ResourceRequirements {
     let quantities = |m: &BTreeMap<String, String>| {
-        Some(m.iter().map(|(k, v)| (k.clone(), Quantity(v.clone()))).collect::<BTreeMap<_, _>>())
-            .filter(|m| !m.is_empty())
+        Some(
+            m.iter()
+                .map(|(k, v)| (k.clone(), Quantity(v.clone())))
+                .collect::<BTreeMap<_, _>>(),
+        )
+        .filter(|m| !m.is_empty())
     };
     ResourceRequirements {
         requests: quantities(&r.runtime.resources.requests),

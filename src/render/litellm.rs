@@ -161,7 +161,11 @@ fn model_entry(m: &ResolvedModel) -> ModelEntry {
             tpm: m.tpm,
             timeout: m.timeout,
             additional_drop_params: m.drop_params.clone(),
-            credentials: m.credential_env.iter().map(|(k, v)| (k.clone(), EnvRef(v.clone()))).collect(),
+            credentials: m
+                .credential_env
+                .iter()
+                .map(|(k, v)| (k.clone(), EnvRef(v.clone())))
+                .collect(),
             params: m.params.clone(),
         },
         model_info: ModelInfo {
@@ -173,7 +177,9 @@ fn model_entry(m: &ResolvedModel) -> ModelEntry {
 
 fn router_settings(r: &Resolved) -> RouterSettings {
     let as_list = |map: &BTreeMap<String, Vec<String>>| {
-        map.iter().map(|(k, v)| BTreeMap::from([(k.clone(), v.clone())])).collect()
+        map.iter()
+            .map(|(k, v)| BTreeMap::from([(k.clone(), v.clone())]))
+            .collect()
     };
     RouterSettings {
         routing_strategy: r.router.strategy.clone(),
@@ -185,7 +191,11 @@ fn router_settings(r: &Resolved) -> RouterSettings {
         context_window_fallbacks: as_list(&r.router.context_window_fallbacks),
         redis_host: r.redis.as_ref().map(|x| x.host.clone()),
         redis_port: r.redis.as_ref().map(|x| x.port),
-        redis_password: r.redis.as_ref().and_then(|x| x.password_env.clone()).map(EnvRef),
+        redis_password: r
+            .redis
+            .as_ref()
+            .and_then(|x| x.password_env.clone())
+            .map(EnvRef),
     }
 }
 
@@ -206,7 +216,11 @@ pub fn env_references(config: &LiteLlmConfig) -> Vec<(String, String)> {
             }
             Value::Object(map) => {
                 for (k, v) in map {
-                    let child = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                    let child = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
                     walk(v, &child, out);
                 }
             }

@@ -24,7 +24,7 @@ pub enum Object {
     ConfigMap(ConfigMap),
     Secret(Secret),
     Service(Service),
-    Deployment(Deployment),
+    Deployment(Box<Deployment>),
     PodDisruptionBudget(PodDisruptionBudget),
     HorizontalPodAutoscaler(HorizontalPodAutoscaler),
 }
@@ -73,12 +73,14 @@ pub struct Rendered {
     pub config_yaml: String,
     pub objects: Vec<Object>,
     pub triggers: RolloutTriggers,
+    /// How many model deployments config.yaml lists.
+    pub models: usize,
 }
 
 impl Rendered {
     pub fn deployment(&self) -> Option<&Deployment> {
         self.objects.iter().find_map(|o| match o {
-            Object::Deployment(d) => Some(d),
+            Object::Deployment(d) => Some(d.as_ref()),
             _ => None,
         })
     }
@@ -87,7 +89,11 @@ impl Rendered {
 pub fn render(r: &Resolved) -> Result<Rendered, Error> {
     let config = litellm::config(r);
     let mut problems = env_coverage(r, &config);
-    let config_yaml = format!("{}{}", text::config_header()?, yaml::to_string(&config, "config.yaml")?);
+    let config_yaml = format!(
+        "{}{}",
+        text::config_header()?,
+        yaml::to_string(&config, "config.yaml")?
+    );
     problems.extend(validate::data_size("", "ConfigMap", config_yaml.len()));
     let secret_bytes = r.secret_data.iter().map(|(k, v)| k.len() + v.len()).sum();
     problems.extend(validate::data_size("", "Secret", secret_bytes));
@@ -101,10 +107,15 @@ pub fn render(r: &Resolved) -> Result<Rendered, Error> {
     let mut objects = vec![Object::ConfigMap(objects::config_map(r, &config_yaml))];
     objects.extend(objects::secret(r).map(Object::Secret));
     objects.push(Object::Service(objects::service(r)));
-    objects.push(Object::Deployment(deployment::deployment(r, &triggers)));
-    objects.push(Object::PodDisruptionBudget(objects::pod_disruption_budget(r)));
+    objects.push(Object::Deployment(Box::new(deployment::deployment(
+        r, &triggers,
+    ))));
+    objects.push(Object::PodDisruptionBudget(objects::pod_disruption_budget(
+        r,
+    )));
     objects.extend(objects::horizontal_pod_autoscaler(r).map(Object::HorizontalPodAutoscaler));
     Ok(Rendered {
+        models: config.model_list.len(),
         config_yaml,
         objects,
         triggers,
@@ -114,7 +125,8 @@ pub fn render(r: &Resolved) -> Result<Rendered, Error> {
 /// Every `os.environ/NAME` in config.yaml must be in the container's env: LiteLLM turns an
 /// unset one into null, which for `api_base` silently sends traffic to a public default host.
 fn env_coverage(r: &Resolved, config: &litellm::LiteLlmConfig) -> Vec<Diagnostic> {
-    let provided: std::collections::BTreeSet<&str> = r.secret_env.iter().map(|e| e.name.as_str()).collect();
+    let provided: std::collections::BTreeSet<&str> =
+        r.secret_env.iter().map(|e| e.name.as_str()).collect();
     litellm::env_references(config)
         .into_iter()
         .filter(|(_, name)| !provided.contains(name.as_str()))

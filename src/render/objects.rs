@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::ByteString;
 use k8s_openapi::api::autoscaling::v2::{
-    CrossVersionObjectReference, HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec, MetricSpec, MetricTarget,
-    ResourceMetricSource,
+    CrossVersionObjectReference, HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec, MetricSpec,
+    MetricTarget, ResourceMetricSource,
 };
 use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service, ServicePort, ServiceSpec};
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
@@ -20,7 +20,10 @@ pub const CONFIG_KEY: &str = "config.yaml";
 pub fn config_map(r: &Resolved, config_yaml: &str) -> ConfigMap {
     ConfigMap {
         metadata: object_meta(r, r.config_map_name()),
-        data: Some(BTreeMap::from([(CONFIG_KEY.to_owned(), config_yaml.to_owned())])),
+        data: Some(BTreeMap::from([(
+            CONFIG_KEY.to_owned(),
+            config_yaml.to_owned(),
+        )])),
         ..Default::default()
     }
 }
@@ -30,7 +33,12 @@ pub fn secret(r: &Resolved) -> Option<Secret> {
     (!r.secret_data.is_empty()).then(|| Secret {
         metadata: object_meta(r, r.secret_name()),
         type_: Some("Opaque".to_owned()),
-        data: Some(r.secret_data.iter().map(|(k, v)| (k.clone(), ByteString(v.clone()))).collect()),
+        data: Some(
+            r.secret_data
+                .iter()
+                .map(|(k, v)| (k.clone(), ByteString(v.clone())))
+                .collect(),
+        ),
         ..Default::default()
     })
 }
@@ -83,7 +91,10 @@ pub fn horizontal_pod_autoscaler(r: &Resolved) -> Option<HorizontalPodAutoscaler
         ..Default::default()
     };
     let mut metrics = vec![utilization("cpu", a.target_cpu_utilization.unwrap_or(70))];
-    metrics.extend(a.target_memory_utilization.map(|p| utilization("memory", p)));
+    metrics.extend(
+        a.target_memory_utilization
+            .map(|p| utilization("memory", p)),
+    );
     Some(HorizontalPodAutoscaler {
         metadata: object_meta(r, r.name.clone()),
         spec: Some(HorizontalPodAutoscalerSpec {

@@ -29,7 +29,10 @@ impl Catalog {
     }
 
     pub fn known_params(&self) -> impl Iterator<Item = &str> {
-        self.request_params.iter().chain(&self.deployment_params).map(String::as_str)
+        self.request_params
+            .iter()
+            .chain(&self.deployment_params)
+            .map(String::as_str)
     }
 }
 
@@ -51,10 +54,16 @@ mod tests {
         let c = catalog();
         assert!(!c.litellm_version.is_empty());
         for t in c.api_base_required.iter().chain(&c.api_key_required) {
-            assert!(c.provider_types.contains(t), "policy names unknown provider type {t}");
+            assert!(
+                c.provider_types.contains(t),
+                "policy names unknown provider type {t}"
+            );
         }
         for p in &c.reserved_params {
-            assert!(!c.deployment_params.contains(p), "reserved param {p} is also listed as allowed");
+            assert!(
+                !c.deployment_params.contains(p),
+                "reserved param {p} is also listed as allowed"
+            );
         }
         assert!(c.routing_strategies.contains("simple-shuffle"));
         assert!(c.request_params.contains("logit_bias"));

@@ -15,8 +15,14 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
     image(d.image.as_deref(), out);
     match &d.master_key {
         None => out.push(
-            Diagnostic::error(Code::E021, "deployment.masterKey", "a master key is required")
-                .with_help("masterKey: {env: LITELLM_MASTER_KEY}; without one the proxy answers every caller"),
+            Diagnostic::error(
+                Code::E021,
+                "deployment.masterKey",
+                "a master key is required",
+            )
+            .with_help(
+                "masterKey: {env: LITELLM_MASTER_KEY}; without one the proxy answers every caller",
+            ),
         ),
         Some(source) => secret_source("deployment.masterKey", source, mode, out),
     }
@@ -25,7 +31,11 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
     }
     if let Some(redis) = &d.redis {
         if redis.host.is_empty() {
-            out.push(Diagnostic::error(Code::E028, "deployment.redis.host", "the Redis host is empty"));
+            out.push(Diagnostic::error(
+                Code::E028,
+                "deployment.redis.host",
+                "the Redis host is empty",
+            ));
         }
         if let Some(password) = &redis.password {
             secret_source("deployment.redis.password", password, mode, out);
@@ -35,10 +45,18 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
     timing(spec, out);
     rollout(spec, out);
     if d.port == Some(0) {
-        out.push(Diagnostic::error(Code::E028, "deployment.port", "port 0 is not a port"));
+        out.push(Diagnostic::error(
+            Code::E028,
+            "deployment.port",
+            "port 0 is not a port",
+        ));
     }
     if d.workers == Some(0) {
-        out.push(Diagnostic::error(Code::E028, "deployment.workers", "at least one worker is needed"));
+        out.push(Diagnostic::error(
+            Code::E028,
+            "deployment.workers",
+            "at least one worker is needed",
+        ));
     }
     scheduling(spec, out);
     if spec.settings.drop_params == Some(true) {
@@ -60,40 +78,66 @@ fn image(image: Option<&str>, out: &mut Vec<Diagnostic>) {
     }
     let last = image.rsplit('/').next().unwrap_or(image);
     let tag = last.split_once(':').map(|(_, t)| t);
-    let floating = matches!(tag, None | Some("latest" | "main-stable" | "main-latest" | "main" | "stable"));
+    let floating = matches!(
+        tag,
+        None | Some("latest" | "main-stable" | "main-latest" | "main" | "stable")
+    );
     if floating {
         out.push(
-            Diagnostic::warning(Code::W001, "deployment.image", format!("image \"{image}\" is not pinned"))
-                .with_help("pin a release tag (ghcr.io/berriai/litellm:v1.80.12-stable) or a digest"),
+            Diagnostic::warning(
+                Code::W001,
+                "deployment.image",
+                format!("image \"{image}\" is not pinned"),
+            )
+            .with_help("pin a release tag (ghcr.io/berriai/litellm:v1.80.12-stable) or a digest"),
         );
     }
 }
 
 fn replicas(spec: &Gateway, out: &mut Vec<Diagnostic>) {
     let d = &spec.deployment;
-    let min_available = d.disruption_budget.min_available.unwrap_or(DEFAULTS.min_available);
+    let min_available = d
+        .disruption_budget
+        .min_available
+        .unwrap_or(DEFAULTS.min_available);
     match &d.autoscaling {
         Some(a) => {
             if d.replicas.is_some() {
                 out.push(
-                    Diagnostic::error(Code::E024, "deployment.replicas", "replicas and autoscaling exclude each other")
-                        .with_help("the HorizontalPodAutoscaler owns the replica count: remove replicas"),
+                    Diagnostic::error(
+                        Code::E024,
+                        "deployment.replicas",
+                        "replicas and autoscaling exclude each other",
+                    )
+                    .with_help(
+                        "the HorizontalPodAutoscaler owns the replica count: remove replicas",
+                    ),
                 );
             }
             if a.min_replicas < 2 {
                 out.push(
-                    Diagnostic::error(Code::E024, "deployment.autoscaling.minReplicas", "minReplicas must be at least 2")
-                        .with_help("with one pod every rollout and node drain is an outage"),
+                    Diagnostic::error(
+                        Code::E024,
+                        "deployment.autoscaling.minReplicas",
+                        "minReplicas must be at least 2",
+                    )
+                    .with_help("with one pod every rollout and node drain is an outage"),
                 );
             }
             if a.max_replicas < a.min_replicas {
                 out.push(Diagnostic::error(
                     Code::E024,
                     "deployment.autoscaling.maxReplicas",
-                    format!("maxReplicas {} is below minReplicas {}", a.max_replicas, a.min_replicas),
+                    format!(
+                        "maxReplicas {} is below minReplicas {}",
+                        a.max_replicas, a.min_replicas
+                    ),
                 ));
             }
-            for (field, value) in [("targetCpuUtilization", a.target_cpu_utilization), ("targetMemoryUtilization", a.target_memory_utilization)] {
+            for (field, value) in [
+                ("targetCpuUtilization", a.target_cpu_utilization),
+                ("targetMemoryUtilization", a.target_memory_utilization),
+            ] {
                 if value == Some(0) {
                     out.push(Diagnostic::error(
                         Code::E028,
@@ -103,17 +147,29 @@ fn replicas(spec: &Gateway, out: &mut Vec<Diagnostic>) {
                 }
             }
             if min_available >= a.min_replicas {
-                out.push(budget_blocks_drains(min_available, a.min_replicas, "autoscaling.minReplicas"));
+                out.push(budget_blocks_drains(
+                    min_available,
+                    a.min_replicas,
+                    "autoscaling.minReplicas",
+                ));
             }
         }
         None => {
             let replicas = d.replicas.unwrap_or(DEFAULTS.replicas);
             if replicas == 0 {
-                out.push(Diagnostic::error(Code::E028, "deployment.replicas", "0 replicas serve nothing"));
+                out.push(Diagnostic::error(
+                    Code::E028,
+                    "deployment.replicas",
+                    "0 replicas serve nothing",
+                ));
             } else if replicas == 1 {
                 out.push(
-                    Diagnostic::warning(Code::W002, "deployment.replicas", "one replica: every rollout and node drain is an outage")
-                        .with_help("use 2 or more replicas"),
+                    Diagnostic::warning(
+                        Code::W002,
+                        "deployment.replicas",
+                        "one replica: every rollout and node drain is an outage",
+                    )
+                    .with_help("use 2 or more replicas"),
                 );
             }
             if replicas >= 1 && min_available >= replicas {
@@ -134,8 +190,12 @@ fn budget_blocks_drains(min_available: u32, pods: u32, what: &str) -> Diagnostic
 
 fn timing(spec: &Gateway, out: &mut Vec<Diagnostic>) {
     let d = &spec.deployment;
-    let grace = d.termination_grace_period_seconds.unwrap_or(DEFAULTS.termination_grace_period_seconds);
-    let pre_stop = d.pre_stop_sleep_seconds.unwrap_or(DEFAULTS.pre_stop_sleep_seconds);
+    let grace = d
+        .termination_grace_period_seconds
+        .unwrap_or(DEFAULTS.termination_grace_period_seconds);
+    let pre_stop = d
+        .pre_stop_sleep_seconds
+        .unwrap_or(DEFAULTS.pre_stop_sleep_seconds);
     if grace <= pre_stop {
         out.push(
             Diagnostic::error(
@@ -150,7 +210,10 @@ fn timing(spec: &Gateway, out: &mut Vec<Diagnostic>) {
 
 fn rollout(spec: &Gateway, out: &mut Vec<Diagnostic>) {
     let r = &spec.deployment.rollout;
-    for (field, value) in [("maxSurge", &r.max_surge), ("maxUnavailable", &r.max_unavailable)] {
+    for (field, value) in [
+        ("maxSurge", &r.max_surge),
+        ("maxUnavailable", &r.max_unavailable),
+    ] {
         if let Some(v) = value {
             let ok = match v {
                 IntOrPercent::Int(n) => *n >= 0,
@@ -173,7 +236,8 @@ fn rollout(spec: &Gateway, out: &mut Vec<Diagnostic>) {
         Some(IntOrPercent::Int(n)) => *n == 0,
         Some(IntOrPercent::Percent(p)) => p == "0%",
     };
-    if zero(&r.max_surge, DEFAULTS.max_surge) && zero(&r.max_unavailable, DEFAULTS.max_unavailable) {
+    if zero(&r.max_surge, DEFAULTS.max_surge) && zero(&r.max_unavailable, DEFAULTS.max_unavailable)
+    {
         out.push(Diagnostic::error(
             Code::E028,
             "deployment.rollout",
@@ -194,7 +258,13 @@ fn scheduling(spec: &Gateway, out: &mut Vec<Diagnostic>) {
             ));
         }
     }
-    labels("deployment.podLabels", d.pod_labels.iter().filter(|(k, _)| !selector.contains_key(*k)), out);
+    labels(
+        "deployment.podLabels",
+        d.pod_labels
+            .iter()
+            .filter(|(k, _)| !selector.contains_key(*k)),
+        out,
+    );
     annotations("deployment.podAnnotations", d.pod_annotations.keys(), out);
     for (key, value) in &d.node_selector {
         if !is_qualified_key(key) || !is_label_value(value) {
@@ -206,39 +276,46 @@ fn scheduling(spec: &Gateway, out: &mut Vec<Diagnostic>) {
         }
     }
     for (i, t) in d.tolerations.iter().enumerate() {
-        if let Some(op) = &t.operator {
-            if op != "Exists" && op != "Equal" {
-                out.push(Diagnostic::error(
-                    Code::E028,
-                    format!("deployment.tolerations[{i}].operator"),
-                    format!("\"{op}\" is not Exists or Equal"),
-                ));
-            }
+        if let Some(op) = &t.operator
+            && op != "Exists"
+            && op != "Equal"
+        {
+            out.push(Diagnostic::error(
+                Code::E028,
+                format!("deployment.tolerations[{i}].operator"),
+                format!("\"{op}\" is not Exists or Equal"),
+            ));
         }
-        if let Some(effect) = &t.effect {
-            if !matches!(effect.as_str(), "NoSchedule" | "PreferNoSchedule" | "NoExecute") {
-                out.push(Diagnostic::error(
-                    Code::E028,
-                    format!("deployment.tolerations[{i}].effect"),
-                    format!("\"{effect}\" is not NoSchedule, PreferNoSchedule or NoExecute"),
-                ));
-            }
+        if let Some(effect) = &t.effect
+            && !matches!(
+                effect.as_str(),
+                "NoSchedule" | "PreferNoSchedule" | "NoExecute"
+            )
+        {
+            out.push(Diagnostic::error(
+                Code::E028,
+                format!("deployment.tolerations[{i}].effect"),
+                format!("\"{effect}\" is not NoSchedule, PreferNoSchedule or NoExecute"),
+            ));
         }
     }
     if let Some(affinity) = &d.affinity {
         affinity_fields(affinity, out);
     }
-    if let Some(sa) = &d.service_account_name {
-        if !is_dns1123_subdomain(sa) {
-            out.push(Diagnostic::error(
-                Code::E004,
-                "deployment.serviceAccountName",
-                format!("\"{sa}\" is not a valid ServiceAccount name"),
-            ));
-        }
+    if let Some(sa) = &d.service_account_name
+        && !is_dns1123_subdomain(sa)
+    {
+        out.push(Diagnostic::error(
+            Code::E004,
+            "deployment.serviceAccountName",
+            format!("\"{sa}\" is not a valid ServiceAccount name"),
+        ));
     }
     if let Some(resources) = &d.resources {
-        for (kind, map) in [("requests", &resources.requests), ("limits", &resources.limits)] {
+        for (kind, map) in [
+            ("requests", &resources.requests),
+            ("limits", &resources.limits),
+        ] {
             for (name, quantity) in map {
                 if !is_quantity(quantity) {
                     out.push(Diagnostic::error(
@@ -256,18 +333,30 @@ fn scheduling(spec: &Gateway, out: &mut Vec<Diagnostic>) {
 fn affinity_fields(value: &serde_json::Value, out: &mut Vec<Diagnostic>) {
     use k8s_openapi::api::core::v1::Affinity;
     match serde_json::from_value::<Affinity>(value.clone()) {
-        Err(e) => out.push(Diagnostic::error(Code::E001, "deployment.affinity", format!("not a Kubernetes Affinity: {e}"))),
+        Err(e) => out.push(Diagnostic::error(
+            Code::E001,
+            "deployment.affinity",
+            format!("not a Kubernetes Affinity: {e}"),
+        )),
         Ok(typed) => {
             let back = serde_json::to_value(&typed).unwrap_or_default();
             if let Some(path) = first_dropped_field(value, &back, "deployment.affinity") {
-                out.push(Diagnostic::error(Code::E002, &path, "unknown field in a Kubernetes Affinity"));
+                out.push(Diagnostic::error(
+                    Code::E002,
+                    &path,
+                    "unknown field in a Kubernetes Affinity",
+                ));
             }
         }
     }
 }
 
 /// The first key of `original` (depth first, sorted) that did not survive the round trip.
-fn first_dropped_field(original: &serde_json::Value, back: &serde_json::Value, path: &str) -> Option<String> {
+fn first_dropped_field(
+    original: &serde_json::Value,
+    back: &serde_json::Value,
+    path: &str,
+) -> Option<String> {
     use serde_json::Value;
     match (original, back) {
         (Value::Object(a), Value::Object(b)) => a.iter().find_map(|(k, v)| match b.get(k) {
@@ -286,11 +375,24 @@ fn first_dropped_field(original: &serde_json::Value, back: &serde_json::Value, p
 
 /// Kubernetes' quantity grammar: a decimal number with an optional suffix.
 fn is_quantity(s: &str) -> bool {
-    const SUFFIXES: &[&str] = &["Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "n", "u", "m", "k", "M", "G", "T", "P", "E", ""];
+    const SUFFIXES: &[&str] = &[
+        "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "n", "u", "m", "k", "M", "G", "T", "P", "E", "",
+    ];
     let body = s.strip_prefix(['+', '-']).unwrap_or(s);
-    let number = SUFFIXES.iter().find_map(|suffix| body.strip_suffix(suffix)).unwrap_or(body);
+    let number = SUFFIXES
+        .iter()
+        .find_map(|suffix| body.strip_suffix(suffix))
+        .unwrap_or(body);
     let number = match number.split_once(['e', 'E']) {
-        Some((mantissa, exp)) if !exp.is_empty() && exp.trim_start_matches(['+', '-']).bytes().all(|b| b.is_ascii_digit()) => mantissa,
+        Some((mantissa, exp))
+            if !exp.is_empty()
+                && exp
+                    .trim_start_matches(['+', '-'])
+                    .bytes()
+                    .all(|b| b.is_ascii_digit()) =>
+        {
+            mantissa
+        }
         _ => number,
     };
     let (int, frac) = number.split_once('.').unwrap_or((number, ""));

@@ -9,14 +9,22 @@ use super::kubernetes::{is_dns1123_label, is_label_value, is_qualified_key};
 pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
     if spec.api_version != API_VERSION {
         out.push(
-            Diagnostic::error(Code::E003, "apiVersion", format!("unsupported apiVersion \"{}\"", spec.api_version))
-                .with_help(format!("this litegate reads \"{API_VERSION}\"")),
+            Diagnostic::error(
+                Code::E003,
+                "apiVersion",
+                format!("unsupported apiVersion \"{}\"", spec.api_version),
+            )
+            .with_help(format!("this litegate reads \"{API_VERSION}\"")),
         );
     }
     if spec.kind != KIND {
         out.push(
-            Diagnostic::error(Code::E003, "kind", format!("unsupported kind \"{}\"", spec.kind))
-                .with_help(format!("the kind is \"{KIND}\"")),
+            Diagnostic::error(
+                Code::E003,
+                "kind",
+                format!("unsupported kind \"{}\"", spec.kind),
+            )
+            .with_help(format!("the kind is \"{KIND}\"")),
         );
     }
     let name = &spec.metadata.name;
@@ -26,14 +34,14 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
                 .with_help("use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit"),
         );
     }
-    if let Some(ns) = &spec.metadata.namespace {
-        if !is_dns1123_label(ns) {
-            out.push(Diagnostic::error(
-                Code::E004,
-                "metadata.namespace",
-                format!("\"{ns}\" is not a valid namespace name"),
-            ));
-        }
+    if let Some(ns) = &spec.metadata.namespace
+        && !is_dns1123_label(ns)
+    {
+        out.push(Diagnostic::error(
+            Code::E004,
+            "metadata.namespace",
+            format!("\"{ns}\" is not a valid namespace name"),
+        ));
     }
     labels("metadata.labels", &spec.metadata.labels, out);
 }
@@ -47,9 +55,17 @@ pub fn labels<'a>(
     for (key, value) in labels {
         let at = format!("{path}.{key}");
         if RESERVED_LABELS.contains(&key.as_str()) {
-            out.push(Diagnostic::error(Code::E005, &at, format!("label \"{key}\" is set by litegate")));
+            out.push(Diagnostic::error(
+                Code::E005,
+                &at,
+                format!("label \"{key}\" is set by litegate"),
+            ));
         } else if !is_qualified_key(key) {
-            out.push(Diagnostic::error(Code::E005, &at, format!("\"{key}\" is not a valid label key")));
+            out.push(Diagnostic::error(
+                Code::E005,
+                &at,
+                format!("\"{key}\" is not a valid label key"),
+            ));
         }
         if !is_label_value(value) {
             out.push(
@@ -61,7 +77,11 @@ pub fn labels<'a>(
 }
 
 /// Annotation keys (values are free text).
-pub fn annotations<'a>(path: &str, keys: impl IntoIterator<Item = &'a String>, out: &mut Vec<Diagnostic>) {
+pub fn annotations<'a>(
+    path: &str,
+    keys: impl IntoIterator<Item = &'a String>,
+    out: &mut Vec<Diagnostic>,
+) {
     for key in keys {
         if !is_qualified_key(key) {
             out.push(Diagnostic::error(

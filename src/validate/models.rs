@@ -12,16 +12,28 @@ use super::catalog::catalog;
 pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
     let c = catalog();
     if spec.models.is_empty() {
-        out.push(Diagnostic::error(Code::E028, "models", "at least one model is needed"));
+        out.push(Diagnostic::error(
+            Code::E028,
+            "models",
+            "at least one model is needed",
+        ));
     }
     let mut ids: BTreeMap<String, usize> = BTreeMap::new();
     for (i, model) in spec.models.iter().enumerate() {
         let path = format!("models[{i}]");
         if model.name.trim().is_empty() {
-            out.push(Diagnostic::error(Code::E028, format!("{path}.name"), "the model name is empty"));
+            out.push(Diagnostic::error(
+                Code::E028,
+                format!("{path}.name"),
+                "the model name is empty",
+            ));
         }
         if model.model.trim().is_empty() {
-            out.push(Diagnostic::error(Code::E028, format!("{path}.model"), "the upstream model id is empty"));
+            out.push(Diagnostic::error(
+                Code::E028,
+                format!("{path}.model"),
+                "the upstream model id is empty",
+            ));
         }
         if !spec.providers.contains_key(&model.provider) {
             let mut d = Diagnostic::error(
@@ -29,14 +41,20 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
                 format!("{path}.provider"),
                 format!("unknown provider \"{}\"", model.provider),
             );
-            if let Some(help) = suggest::help(&model.provider, spec.providers.keys().map(String::as_str)) {
+            if let Some(help) =
+                suggest::help(&model.provider, spec.providers.keys().map(String::as_str))
+            {
                 d = d.with_help(help);
             }
             out.push(d);
         }
         let id = model_id(model);
         if id.is_empty() {
-            out.push(Diagnostic::error(Code::E028, format!("{path}.id"), "the model id is empty"));
+            out.push(Diagnostic::error(
+                Code::E028,
+                format!("{path}.id"),
+                "the model id is empty",
+            ));
         } else if let Some(first) = ids.insert(id.clone(), i) {
             out.push(
                 Diagnostic::error(
@@ -48,7 +66,11 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
             );
         }
         if model.timeout == Some(0) {
-            out.push(Diagnostic::error(Code::E028, format!("{path}.timeout"), "a timeout of 0 seconds fails every request"));
+            out.push(Diagnostic::error(
+                Code::E028,
+                format!("{path}.timeout"),
+                "a timeout of 0 seconds fails every request",
+            ));
         }
         super::providers::params(&format!("{path}.params"), &model.params, out);
         for (j, param) in model.drop_params.iter().enumerate() {
@@ -56,9 +78,14 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
                 let mut d = Diagnostic::error(
                     Code::E018,
                     format!("{path}.dropParams[{j}]"),
-                    format!("\"{param}\" is not a request param LiteLLM {} knows", c.litellm_version),
+                    format!(
+                        "\"{param}\" is not a request param LiteLLM {} knows",
+                        c.litellm_version
+                    ),
                 );
-                if let Some(help) = suggest::help(param, c.request_params.iter().map(String::as_str)) {
+                if let Some(help) =
+                    suggest::help(param, c.request_params.iter().map(String::as_str))
+                {
                     d = d.with_help(help);
                 }
                 out.push(d);
@@ -66,8 +93,12 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
         }
         if model.info.contains_key("id") {
             out.push(
-                Diagnostic::error(Code::E025, format!("{path}.info.id"), "the model id is set with models[].id")
-                    .with_help("move it to `id:` beside `name:`"),
+                Diagnostic::error(
+                    Code::E025,
+                    format!("{path}.info.id"),
+                    "the model id is set with models[].id",
+                )
+                .with_help("move it to `id:` beside `name:`"),
             );
         }
         rate_limits_per_pod(spec, i, out);
@@ -76,12 +107,17 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
 
 /// Without Redis each pod counts rpm/tpm on its own, so N pods allow N times the limit.
 fn rate_limits_per_pod(spec: &Gateway, i: usize, out: &mut Vec<Diagnostic>) {
-    let Some(limits) = spec.models[i].limits else { return };
+    let Some(limits) = spec.models[i].limits else {
+        return;
+    };
     if limits.rpm.is_none() && limits.tpm.is_none() {
         return;
     }
     let d = &spec.deployment;
-    let pods = d.autoscaling.as_ref().map_or(d.replicas.unwrap_or(2), |a| a.max_replicas);
+    let pods = d
+        .autoscaling
+        .as_ref()
+        .map_or(d.replicas.unwrap_or(2), |a| a.max_replicas);
     if pods > 1 && d.redis.is_none() {
         out.push(
             Diagnostic::warning(

@@ -15,7 +15,11 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
     let mode = spec.deployment.secrets.mode;
     let c = catalog();
     if spec.providers.is_empty() {
-        out.push(Diagnostic::error(Code::E028, "providers", "at least one provider is needed"));
+        out.push(Diagnostic::error(
+            Code::E028,
+            "providers",
+            "at least one provider is needed",
+        ));
     }
     for (name, provider) in &spec.providers {
         let path = format!("providers.{name}");
@@ -27,7 +31,11 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
         }
         let ty = provider.provider_type.as_str();
         if !c.provider_types.contains(ty) {
-            let mut d = Diagnostic::error(Code::E010, format!("{path}.type"), format!("unknown provider type \"{ty}\""));
+            let mut d = Diagnostic::error(
+                Code::E010,
+                format!("{path}.type"),
+                format!("unknown provider type \"{ty}\""),
+            );
             if let Some(help) = suggest::help(ty, c.provider_types.iter().map(String::as_str)) {
                 d = d.with_help(help);
             }
@@ -35,22 +43,38 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
         }
         match &provider.api_base {
             None if c.api_base_required.contains(ty) => out.push(
-                Diagnostic::error(Code::E011, format!("{path}.apiBase"), format!("provider type \"{ty}\" needs apiBase"))
-                    .with_help(if ty.starts_with("ollama") {
-                        "without it LiteLLM tries to start `ollama serve` inside the proxy"
-                    } else {
-                        "without it LiteLLM sends traffic to a default host"
-                    }),
+                Diagnostic::error(
+                    Code::E011,
+                    format!("{path}.apiBase"),
+                    format!("provider type \"{ty}\" needs apiBase"),
+                )
+                .with_help(if ty.starts_with("ollama") {
+                    "without it LiteLLM tries to start `ollama serve` inside the proxy"
+                } else {
+                    "without it LiteLLM sends traffic to a default host"
+                }),
             ),
-            Some(base) if !(base.starts_with("http://") || base.starts_with("https://")) => out.push(
-                Diagnostic::error(Code::E028, format!("{path}.apiBase"), format!("\"{base}\" is not an http(s) URL")),
-            ),
+            Some(base) if !(base.starts_with("http://") || base.starts_with("https://")) => out
+                .push(Diagnostic::error(
+                    Code::E028,
+                    format!("{path}.apiBase"),
+                    format!("\"{base}\" is not an http(s) URL"),
+                )),
             _ => {}
         }
-        if provider.api_key.is_none() && provider.credentials.is_empty() && c.api_key_required.contains(ty) {
+        if provider.api_key.is_none()
+            && provider.credentials.is_empty()
+            && c.api_key_required.contains(ty)
+        {
             out.push(
-                Diagnostic::error(Code::E013, format!("{path}.apiKey"), format!("provider type \"{ty}\" needs apiKey"))
-                    .with_help("apiKey: {env: NAME}, {file: PATH} or {secretRef: {name: SECRET, key: KEY}}"),
+                Diagnostic::error(
+                    Code::E013,
+                    format!("{path}.apiKey"),
+                    format!("provider type \"{ty}\" needs apiKey"),
+                )
+                .with_help(
+                    "apiKey: {env: NAME}, {file: PATH} or {secretRef: {name: SECRET, key: KEY}}",
+                ),
             );
         }
         if let Some(source) = &provider.api_key {
@@ -77,7 +101,8 @@ fn is_provider_name(name: &str) -> bool {
     !b.is_empty()
         && b.len() <= 40
         && b[0].is_ascii_lowercase()
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'-' | b'_'))
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'-' | b'_'))
 }
 
 /// Keys of a `params` map: known to LiteLLM, and not one litegate sets itself.
@@ -91,14 +116,21 @@ fn param_name(path: &str, name: &str, out: &mut Vec<Diagnostic>) {
     let c = catalog();
     if c.reserved_params.contains(name) {
         out.push(
-            Diagnostic::error(Code::E025, path, format!("\"{name}\" is set by litegate from the spec's own fields"))
-                .with_help(reserved_help(name)),
+            Diagnostic::error(
+                Code::E025,
+                path,
+                format!("\"{name}\" is set by litegate from the spec's own fields"),
+            )
+            .with_help(reserved_help(name)),
         );
     } else if !c.is_known_param(name) {
         let mut d = Diagnostic::error(
             Code::E018,
             path,
-            format!("unknown param \"{name}\" (LiteLLM {} would forward it to the upstream API)", c.litellm_version),
+            format!(
+                "unknown param \"{name}\" (LiteLLM {} would forward it to the upstream API)",
+                c.litellm_version
+            ),
         );
         if let Some(help) = suggest::help(name, c.known_params()) {
             d = d.with_help(help);
@@ -120,16 +152,23 @@ fn reserved_help(name: &str) -> &'static str {
 }
 
 /// One secret source: well-formed, and readable under the secrets mode.
-pub fn secret_source(path: &str, source: &SecretSource, mode: SecretsMode, out: &mut Vec<Diagnostic>) {
+pub fn secret_source(
+    path: &str,
+    source: &SecretSource,
+    mode: SecretsMode,
+    out: &mut Vec<Diagnostic>,
+) {
     match source {
         SecretSource::Env(var) if !is_env_var_name(var) => out.push(Diagnostic::error(
             Code::E014,
             format!("{path}.env"),
             format!("\"{var}\" is not a valid environment variable name"),
         )),
-        SecretSource::File(file) if file.is_empty() => {
-            out.push(Diagnostic::error(Code::E014, format!("{path}.file"), "the file path is empty"))
-        }
+        SecretSource::File(file) if file.is_empty() => out.push(Diagnostic::error(
+            Code::E014,
+            format!("{path}.file"),
+            "the file path is empty",
+        )),
         SecretSource::SecretRef(r) => {
             if !is_dns1123_subdomain(&r.name) {
                 out.push(Diagnostic::error(
@@ -140,7 +179,9 @@ pub fn secret_source(path: &str, source: &SecretSource, mode: SecretsMode, out: 
             }
             let key_ok = !r.key.is_empty()
                 && r.key.len() <= 253
-                && r.key.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'));
+                && r.key
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'));
             if !key_ok {
                 out.push(Diagnostic::error(
                     Code::E014,

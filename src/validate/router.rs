@@ -26,10 +26,20 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
     }
     let names: BTreeSet<&str> = spec.models.iter().map(|m| m.name.as_str()).collect();
     fallbacks("router.fallbacks", &router.fallbacks, &names, out);
-    fallbacks("router.contextWindowFallbacks", &router.context_window_fallbacks, &names, out);
+    fallbacks(
+        "router.contextWindowFallbacks",
+        &router.context_window_fallbacks,
+        &names,
+        out,
+    );
 }
 
-fn fallbacks(path: &str, map: &BTreeMap<String, Vec<String>>, names: &BTreeSet<&str>, out: &mut Vec<Diagnostic>) {
+fn fallbacks(
+    path: &str,
+    map: &BTreeMap<String, Vec<String>>,
+    names: &BTreeSet<&str>,
+    out: &mut Vec<Diagnostic>,
+) {
     for (from, targets) in map {
         let at = format!("{path}.{from}");
         if !names.contains(from.as_str()) {
@@ -38,7 +48,11 @@ fn fallbacks(path: &str, map: &BTreeMap<String, Vec<String>>, names: &BTreeSet<&
         for (i, to) in targets.iter().enumerate() {
             let at = format!("{at}[{i}]");
             if to == from {
-                out.push(Diagnostic::error(Code::E017, &at, format!("\"{from}\" falls back to itself")));
+                out.push(Diagnostic::error(
+                    Code::E017,
+                    &at,
+                    format!("\"{from}\" falls back to itself"),
+                ));
             } else if !names.contains(to.as_str()) {
                 out.push(unknown_model(&at, to, names));
             }
@@ -46,14 +60,22 @@ fn fallbacks(path: &str, map: &BTreeMap<String, Vec<String>>, names: &BTreeSet<&
     }
     if let Some(cycle) = find_cycle(map) {
         out.push(
-            Diagnostic::error(Code::E017, path, format!("fallbacks form a cycle: {}", cycle.join(" -> ")))
-                .with_help("a failing request would bounce between these models until retries run out"),
+            Diagnostic::error(
+                Code::E017,
+                path,
+                format!("fallbacks form a cycle: {}", cycle.join(" -> ")),
+            )
+            .with_help("a failing request would bounce between these models until retries run out"),
         );
     }
 }
 
 fn unknown_model(path: &str, name: &str, names: &BTreeSet<&str>) -> Diagnostic {
-    let d = Diagnostic::error(Code::E017, path, format!("fallback names unknown model \"{name}\""));
+    let d = Diagnostic::error(
+        Code::E017,
+        path,
+        format!("fallback names unknown model \"{name}\""),
+    );
     match suggest::help(name, names.iter().copied()) {
         Some(help) => d.with_help(help),
         None => d,
@@ -82,7 +104,8 @@ fn find_cycle(map: &BTreeMap<String, Vec<String>>) -> Option<Vec<String>> {
             match marks.get(next.as_str()) {
                 Some(Mark::Visiting) => {
                     let start = stack.iter().position(|n| *n == next)?;
-                    let mut cycle: Vec<String> = stack[start..].iter().map(|s| s.to_string()).collect();
+                    let mut cycle: Vec<String> =
+                        stack[start..].iter().map(|s| s.to_string()).collect();
                     cycle.push(next.clone());
                     return Some(cycle);
                 }
@@ -115,13 +138,19 @@ mod tests {
     use super::*;
 
     fn map(edges: &[(&str, &[&str])]) -> BTreeMap<String, Vec<String>> {
-        edges.iter().map(|(k, v)| (k.to_string(), v.iter().map(|s| s.to_string()).collect())).collect()
+        edges
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.iter().map(|s| s.to_string()).collect()))
+            .collect()
     }
 
     #[test]
     fn finds_a_three_step_cycle() {
         let m = map(&[("a", &["b"]), ("b", &["c"]), ("c", &["a"])]);
-        assert_eq!(find_cycle(&m), Some(vec!["a".into(), "b".into(), "c".into(), "a".into()]));
+        assert_eq!(
+            find_cycle(&m),
+            Some(vec!["a".into(), "b".into(), "c".into(), "a".into()])
+        );
     }
 
     #[test]

@@ -1,0 +1,401 @@
+//! The `litegate` binary end to end: what it prints, writes and exits with.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::{DUMMY_ENV, root};
+
+fn litegate(args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_litegate"))
+        .args(args)
+        .env_clear()
+        .envs(env.iter().copied())
+        .current_dir(root())
+        .output()
+        .expect("litegate runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Every file below `dir`, by name, with its bytes.
+fn snapshot_dir(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fs::read_dir(dir)
+        .expect("dir exists")
+        .map(|e| {
+            let e = e.expect("entry");
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                fs::read(e.path()).expect("readable"),
+            )
+        })
+        .collect()
+}
+
+fn assert_no_secret_value(text: &str) {
+    for (name, value) in DUMMY_ENV {
+        assert!(!text.contains(value), "the value of {name} leaked:\n{text}");
+    }
+}
+
+#[test]
+fn render_prints_the_objects_of_full_yaml_in_order() {
+    let out = litegate(&["render", "examples/full.yaml"], DUMMY_ENV);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let kinds: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("kind: "))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "ConfigMap",
+            "Secret",
+            "Service",
+            "Deployment",
+            "PodDisruptionBudget"
+        ],
+        "{text}"
+    );
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}
+
+#[test]
+fn a_missing_env_var_is_named_and_nothing_is_printed() {
+    let env: Vec<(&str, &str)> = DUMMY_ENV
+        .iter()
+        .copied()
+        .filter(|(k, _)| *k != "OPENAI_API_KEY")
+        .collect();
+    let out = litegate(&["render", "examples/full.yaml"], &env);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = stderr(&out);
+    assert!(err.contains("error[E015]: providers.openai.apiKey.env: environment variable OPENAI_API_KEY is not set"), "{err}");
+    assert_no_secret_value(&err);
+}
+
+#[test]
+fn output_dir_then_check_is_clean_and_a_rotated_key_is_a_redacted_diff() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("out");
+    let dir_arg = dir.to_str().expect("utf-8 path");
+    let out = litegate(&["render", "examples/full.yaml", "-o", dir_arg], DUMMY_ENV);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let names: Vec<String> = snapshot_dir(&dir).into_keys().collect();
+    assert_eq!(
+        names,
+        [
+            "config.yaml",
+            "configmap.yaml",
+            "deployment.yaml",
+            "kustomization.yaml",
+            "poddisruptionbudget.yaml",
+            "secret.yaml",
+            "service.yaml"
+        ]
+    );
+    let clean = litegate(
+        &["render", "examples/full.yaml", "--check", dir_arg],
+        DUMMY_ENV,
+    );
+    assert_eq!(clean.status.code(), Some(0), "{}", stderr(&clean));
+    assert!(clean.stdout.is_empty());
+
+    let rotated: Vec<(&str, &str)> = DUMMY_ENV
+        .iter()
+        .map(|&(k, v)| {
+            if k == "OPENAI_API_KEY" {
+                (k, "dummy-openai-rotated-77aa")
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    let before = snapshot_dir(&dir);
+    let stale = litegate(
+        &["render", "examples/full.yaml", "--check", dir_arg],
+        &rotated,
+    );
+    assert_eq!(stale.status.code(), Some(1));
+    let diff = stdout(&stale);
+    assert!(
+        diff.contains("-  OPENAI_API_KEY: <redacted: old value>"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+  OPENAI_API_KEY: <redacted: new value>"),
+        "{diff}"
+    );
+    assert!(diff.contains("checksum/secret"), "{diff}");
+    assert!(!diff.contains("dummy-openai-rotated-77aa"), "{diff}");
+    assert_no_secret_value(&diff);
+    assert!(
+        stderr(&stale).contains("is not up to date"),
+        "{}",
+        stderr(&stale)
+    );
+    assert_eq!(before, snapshot_dir(&dir), "--check wrote to the directory");
+}
+
+#[test]
+fn a_failed_render_leaves_the_output_dir_byte_for_byte_unchanged() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("out");
+    let dir_arg = dir.to_str().expect("utf-8 path");
+    assert_eq!(
+        litegate(&["render", "examples/full.yaml", "-o", dir_arg], DUMMY_ENV)
+            .status
+            .code(),
+        Some(0)
+    );
+    let before = snapshot_dir(&dir);
+    let env: Vec<(&str, &str)> = DUMMY_ENV
+        .iter()
+        .copied()
+        .filter(|(k, _)| *k != "REDIS_PASSWORD")
+        .collect();
+    let failed = litegate(&["render", "examples/full.yaml", "-o", dir_arg], &env);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(
+        stderr(&failed).contains("nothing was written"),
+        "{}",
+        stderr(&failed)
+    );
+    assert_eq!(before, snapshot_dir(&dir));
+    // No staging directory is left beside it either.
+    let siblings: Vec<_> = fs::read_dir(tmp.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(siblings, ["out"]);
+}
+
+#[test]
+fn a_directory_litegate_did_not_write_is_never_replaced() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fs::write(tmp.path().join("precious.txt"), "mine").expect("write");
+    let out = litegate(
+        &[
+            "render",
+            "examples/minimal.yaml",
+            "-o",
+            tmp.path().to_str().expect("utf-8"),
+        ],
+        DUMMY_ENV,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("refusing to replace it"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        fs::read_to_string(tmp.path().join("precious.txt")).expect("still there"),
+        "mine"
+    );
+}
+
+#[test]
+fn secret_files_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("out");
+    litegate(
+        &[
+            "render",
+            "examples/minimal.yaml",
+            "-o",
+            dir.to_str().expect("utf-8"),
+        ],
+        DUMMY_ENV,
+    );
+    let mode = |f: &str| {
+        fs::metadata(dir.join(f))
+            .expect("exists")
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode("secret.yaml"), 0o600);
+    assert_eq!(mode("deployment.yaml"), 0o644);
+    assert_eq!(
+        fs::metadata(&dir).expect("dir").permissions().mode() & 0o777,
+        0o755
+    );
+}
+
+#[test]
+fn file_sources_are_read_relative_to_the_spec_with_the_newline_trimmed() {
+    use base64::Engine;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    fs::create_dir(tmp.path().join("keys")).expect("mkdir");
+    fs::write(
+        tmp.path().join("keys/anthropic.txt"),
+        "dummy-file-key-1f2e\n",
+    )
+    .expect("write");
+    let spec = fs::read_to_string(root().join("examples/minimal.yaml"))
+        .expect("readable")
+        .replace(
+            "type: openai\n    apiKey: {env: OPENAI_API_KEY}",
+            "type: openai\n    apiKey: {file: keys/anthropic.txt}",
+        );
+    fs::write(tmp.path().join("spec.yaml"), spec).expect("write");
+    let out = litegate(
+        &[
+            "render",
+            tmp.path().join("spec.yaml").to_str().expect("utf-8"),
+        ],
+        DUMMY_ENV,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let encoded = base64::engine::general_purpose::STANDARD.encode("dummy-file-key-1f2e");
+    assert!(
+        stdout(&out).contains(&format!("OPENAI_API_KEY: {encoded}\n")),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn unknown_fields_and_literal_secrets_are_located_errors_without_the_value() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let spec = tmp.path().join("bad.yaml");
+    let text = fs::read_to_string(root().join("examples/minimal.yaml"))
+        .expect("readable")
+        .replace(
+            "apiKey: {env: OPENAI_API_KEY}",
+            "apiKey: sk-live-literal-DO-NOT-PRINT",
+        );
+    fs::write(&spec, text).expect("write");
+    let out = litegate(&["validate", spec.to_str().expect("utf-8")], DUMMY_ENV);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("error[E014]"), "{err}");
+    assert!(err.contains("bad.yaml:11:13"), "{err}");
+    assert!(!err.contains("DO-NOT-PRINT"), "{err}");
+
+    let text = fs::read_to_string(root().join("examples/minimal.yaml"))
+        .expect("readable")
+        .replace("    model: gpt-4o-mini", "    modle: gpt-4o-mini");
+    fs::write(&spec, text).expect("write");
+    let err = stderr(&litegate(
+        &["validate", spec.to_str().expect("utf-8")],
+        DUMMY_ENV,
+    ));
+    assert!(err.contains("error[E002]: unknown field `modle`"), "{err}");
+    assert!(err.contains("help: did you mean \"model\"?"), "{err}");
+}
+
+#[test]
+fn validate_reports_every_rule_violation_in_one_run() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let spec = tmp.path().join("bad.yaml");
+    let text = fs::read_to_string(root().join("examples/full.yaml"))
+        .expect("readable")
+        .replace("type: anthropic", "type: antropic")
+        .replace("provider: local", "provider: locl")
+        .replace(
+            "fallbacks: {gpt-4o: [claude]}",
+            "fallbacks: {gpt-4o: [claud]}",
+        )
+        .replace("dropParams: [logit_bias]", "dropParams: [logit_bais]")
+        .replace("replicas: 2", "replicas: 1");
+    fs::write(&spec, text).expect("write");
+    let out = litegate(&["validate", spec.to_str().expect("utf-8")], DUMMY_ENV);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    for expected in [
+        "error[E010]: providers.anthropic.type: unknown provider type \"antropic\"",
+        "help: did you mean \"anthropic\"?",
+        "error[E012]: models[3].provider: unknown provider \"locl\"",
+        "help: did you mean \"local\"?",
+        "error[E017]: router.fallbacks.gpt-4o[0]: fallback names unknown model \"claud\"",
+        "error[E018]: models[0].dropParams[0]: \"logit_bais\" is not a request param",
+        "error[E022]: deployment.disruptionBudget.minAvailable",
+        "warning[W002]: deployment.replicas",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in\n{err}");
+    }
+}
+
+#[test]
+fn strict_turns_warnings_into_failure() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let spec = tmp.path().join("spec.yaml");
+    let text = fs::read_to_string(root().join("examples/minimal.yaml"))
+        .expect("readable")
+        .replace("litellm:v1.80.12-stable", "litellm:main-stable");
+    fs::write(&spec, text).expect("write");
+    let path = spec.to_str().expect("utf-8");
+    let lenient = litegate(&["validate", path], DUMMY_ENV);
+    assert_eq!(lenient.status.code(), Some(0), "{}", stderr(&lenient));
+    assert!(
+        stderr(&lenient).contains("warning[W001]"),
+        "{}",
+        stderr(&lenient)
+    );
+    assert_eq!(
+        litegate(&["validate", "--strict", path], DUMMY_ENV)
+            .status
+            .code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn validate_skip_secrets_needs_no_keys() {
+    let out = litegate(&["validate", "--skip-secrets", "examples/full.yaml"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        litegate(&["validate", "examples/full.yaml"], &[])
+            .status
+            .code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(litegate(&["render"], &[]).status.code(), Some(2));
+    assert_eq!(
+        litegate(&["render", "x.yaml", "-o", "a", "--check", "b"], &[])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(litegate(&["frobnicate"], &[]).status.code(), Some(2));
+}
+
+#[test]
+fn a_missing_spec_file_is_a_clear_error() {
+    let out = litegate(&["render", "does-not-exist.yaml"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("does-not-exist.yaml"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn help_texts() {
+    insta::with_settings!({snapshot_path => "../snapshots"}, {
+        for (name, args) in [("help", &["--help"][..]), ("help-render", &["render", "--help"]), ("help-validate", &["validate", "--help"])] {
+            let out = litegate(args, &[]);
+            assert_eq!(out.status.code(), Some(0));
+            insta::assert_snapshot!(name, stdout(&out));
+        }
+    });
+}

@@ -1,0 +1,98 @@
+//! Shared by the integration tests: dummy secret values and an in-memory environment.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use litegate::{Compiled, Environment, SpecSource};
+
+/// Every env var the examples read, with a dummy value that is easy to grep for.
+pub const DUMMY_ENV: &[(&str, &str)] = &[
+    ("ANTHROPIC_API_KEY", "dummy-anthropic-3c1f9e"),
+    ("AWS_ACCESS_KEY_ID", "dummy-aws-id-8b2d41"),
+    ("AWS_SECRET_ACCESS_KEY", "dummy-aws-secret-5e7a02"),
+    (
+        "DATABASE_URL",
+        "postgresql://litellm:dummy-db-9f4c7d@db:5432/litellm",
+    ),
+    ("GROQ_API_KEY", "dummy-groq-2a6e19"),
+    (
+        "LITELLM_MASTER_KEY",
+        "sk-dummy-master-7d3b5f0e1c9a8b2d4f6e0a1c3b5d7f9e",
+    ),
+    ("MISTRAL_API_KEY", "dummy-mistral-6f1b83"),
+    ("OPENAI_API_KEY", "dummy-openai-4d8c2a"),
+    ("REDIS_PASSWORD", "dummy-redis-0e5b7c"),
+];
+
+/// A test's own environment: env vars and files from maps, never the process.
+#[derive(Debug, Clone, Default)]
+pub struct MapEnvironment {
+    pub vars: BTreeMap<String, Vec<u8>>,
+    pub files: BTreeMap<PathBuf, Vec<u8>>,
+}
+
+impl MapEnvironment {
+    pub fn dummy() -> Self {
+        Self {
+            vars: DUMMY_ENV
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+                .collect(),
+            files: BTreeMap::new(),
+        }
+    }
+
+    pub fn with_var(mut self, name: &str, value: &str) -> Self {
+        self.vars.insert(name.to_owned(), value.as_bytes().to_vec());
+        self
+    }
+}
+
+impl Environment for MapEnvironment {
+    fn var(&self, name: &str) -> Option<Vec<u8>> {
+        self.vars.get(name).cloned()
+    }
+
+    fn read_file(&self, path: &Path) -> io::Result<Vec<u8>> {
+        self.files
+            .get(path)
+            .cloned()
+            .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))
+    }
+}
+
+pub fn source(text: &str) -> SpecSource {
+    SpecSource {
+        path: PathBuf::from("spec.yaml"),
+        text: text.to_owned(),
+    }
+}
+
+pub fn compile_text(text: &str, env: &MapEnvironment) -> Compiled {
+    match litegate::compile(&source(text), env) {
+        Ok(c) => c,
+        Err(litegate::Error::Invalid(d)) => panic!("spec does not compile:\n{}", render_all(&d)),
+        Err(e) => panic!("spec does not compile: {e}"),
+    }
+}
+
+pub fn render_all(diagnostics: &[litegate::diagnostics::Diagnostic]) -> String {
+    diagnostics.iter().map(|d| d.render("spec.yaml")).collect()
+}
+
+/// The repository's root, for paths to examples/ and the built binary.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn examples() -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(root().join("examples"))
+        .expect("examples/ exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    out.sort();
+    out
+}
