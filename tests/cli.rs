@@ -399,3 +399,50 @@ fn help_texts() {
         }
     });
 }
+
+/// The jq program README documents for recomputing `checksum/secret` from a live Secret.
+const README_CHECKSUM_JQ: &str =
+    r#"jq -r '.data | to_entries | sort_by(.key)[] | "\(.key)=\(.value)"' | sha256sum"#;
+
+#[test]
+fn the_readme_checksum_recipe_reproduces_checksum_secret() {
+    let readme = fs::read_to_string(root().join("README.md")).expect("README.md");
+    assert!(
+        readme.contains(README_CHECKSUM_JQ),
+        "README no longer shows the tested recipe"
+    );
+    let source = litegate::SpecSource::read(&root().join("examples/full.yaml")).expect("readable");
+    let compiled = litegate::compile(&source, &common::MapEnvironment::dummy()).expect("compiles");
+    let secret = compiled
+        .rendered
+        .objects
+        .iter()
+        .find_map(|o| match o {
+            litegate::render::Object::Secret(s) => Some(s),
+            _ => None,
+        })
+        .expect("a Secret");
+    // What `kubectl get secret -o json` prints: the same object, data base64-encoded.
+    let json = serde_json::to_string(secret).expect("serializes");
+    let mut child = Command::new("bash")
+        .args(["-c", README_CHECKSUM_JQ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("bash, jq and sha256sum run");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(json.as_bytes())
+        .expect("writes");
+    let out = child.wait_with_output().expect("finishes");
+    assert!(out.status.success());
+    let shell_sum = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_owned();
+    assert_eq!(Some(shell_sum), compiled.rendered.triggers.secret);
+}
