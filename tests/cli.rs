@@ -446,3 +446,19 @@ fn the_readme_checksum_recipe_reproduces_checksum_secret() {
         .to_owned();
     assert_eq!(Some(shell_sum), compiled.rendered.triggers.secret);
 }
+
+#[test]
+fn pod_annotations_cannot_override_the_rollout_rule() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let spec = tmp.path().join("spec.yaml");
+    let text = fs::read_to_string(root().join("examples/minimal.yaml")).expect("readable")
+        + "  podAnnotations: {checksum/secret: pinned}\n";
+    fs::write(&spec, text).expect("write");
+    let out = litegate(&["validate", spec.to_str().expect("utf-8")], DUMMY_ENV);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("error[E005]: deployment.podAnnotations.checksum/secret"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -1,6 +1,7 @@
 //! `deployment:`: the rules that keep the gateway highly available and schedulable.
 
 use crate::diagnostics::{Code, Diagnostic};
+use crate::render::deployment::RESERVED_ANNOTATIONS;
 use crate::render::meta::selector_labels;
 use crate::resolve::DEFAULTS;
 use crate::spec::{Gateway, IntOrPercent};
@@ -266,6 +267,18 @@ fn scheduling(spec: &Gateway, out: &mut Vec<Diagnostic>) {
         out,
     );
     annotations("deployment.podAnnotations", d.pod_annotations.keys(), out);
+    for key in d.pod_annotations.keys() {
+        if RESERVED_ANNOTATIONS.contains(&key.as_str()) {
+            out.push(
+                Diagnostic::error(
+                    Code::E005,
+                    format!("deployment.podAnnotations.{key}"),
+                    format!("annotation \"{key}\" is set by litegate's rollout rule"),
+                )
+                .with_help("overriding it would stop key or config changes from rolling the pods"),
+            );
+        }
+    }
     for (key, value) in &d.node_selector {
         if !is_qualified_key(key) || !is_label_value(value) {
             out.push(Diagnostic::error(
