@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::Diagnostic;
 use crate::resolve::Environment;
 use crate::{Error, ProcessEnvironment, SpecSource, compile, emit};
 
@@ -65,6 +65,15 @@ pub struct ValidateArgs {
     /// Do not read secret sources (for CI jobs without the keys); checks all else.
     #[arg(long)]
     pub skip_secrets: bool,
+    /// `text` for people (stderr), `json` for machines such as CI annotations (stdout).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
 }
 
 /// Runs a parsed command line against the real environment; returns the exit code.
@@ -117,25 +126,50 @@ fn render(args: &RenderArgs, env: &dyn Environment) -> i32 {
 }
 
 fn validate(args: &ValidateArgs, env: &dyn Environment) -> i32 {
-    let (source, compiled) = match load_and_compile(&args.spec, env) {
-        Ok(ok) => ok,
-        Err(code) => return code,
+    let read = SpecSource::read(&args.spec);
+    let stub = || SpecSource {
+        path: args.spec.clone(),
+        text: String::new(),
     };
-    print_diagnostics(&compiled.warnings, &source);
-    if args.strict && !compiled.warnings.is_empty() {
-        eprintln!(
-            "error: {} warning(s), and --strict treats them as errors",
-            compiled.warnings.len()
-        );
-        return exit::FAILED;
+    let (source, outcome) = match read {
+        Ok(source) => {
+            let outcome = compile(&source, env);
+            (source, outcome)
+        }
+        Err(e) => (stub(), Err(e)),
+    };
+    let (diagnostics, compiled) = match outcome {
+        Ok(compiled) => (compiled.warnings.clone(), Some(compiled)),
+        Err(Error::Invalid(diagnostics)) => (diagnostics, None),
+        Err(other) => return report(&other, &source),
+    };
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let failed = errors > 0 || (args.strict && !diagnostics.is_empty());
+    if args.format == Format::Json {
+        print_stdout(&crate::diagnostics::render::json(
+            &diagnostics,
+            &source.path.display().to_string(),
+        ));
+        return if failed { exit::FAILED } else { exit::OK };
     }
-    eprintln!(
-        "{}: ok ({} model(s), {} object(s))",
-        args.spec.display(),
-        compiled.rendered.models,
-        compiled.rendered.objects.len()
-    );
-    exit::OK
+    print_diagnostics(&diagnostics, &source);
+    let warnings = diagnostics.len() - errors;
+    match compiled {
+        None => eprintln!(
+            "error: {} has {errors} error(s) and {warnings} warning(s)",
+            args.spec.display()
+        ),
+        Some(_) if failed => {
+            eprintln!("error: {warnings} warning(s), and --strict treats them as errors")
+        }
+        Some(c) => eprintln!(
+            "{}: ok ({} model(s), {} object(s), {warnings} warning(s))",
+            args.spec.display(),
+            c.rendered.models,
+            c.rendered.objects.len()
+        ),
+    }
+    if failed { exit::FAILED } else { exit::OK }
 }
 
 fn load_and_compile(
@@ -180,12 +214,15 @@ fn report(error: &Error, source: &SpecSource) -> i32 {
 }
 
 fn print_diagnostics(diagnostics: &[Diagnostic], source: &SpecSource) {
+    if diagnostics.is_empty() {
+        return;
+    }
     let file = source.path.display().to_string();
+    // Snippets quote the spec with every possible secret masked.
+    let map = crate::source_map::SourceMap::build(&source.text);
+    let redacted = crate::diagnostics::redact_source(&source.text, &map);
     for d in diagnostics {
-        eprint!("{}", d.render(&file));
-        if d.severity == Severity::Warning {
-            eprintln!();
-        }
+        eprintln!("{}", d.render(&file, Some(&redacted)));
     }
 }
 

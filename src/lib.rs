@@ -10,6 +10,7 @@ mod error;
 pub mod parse;
 pub mod render;
 pub mod resolve;
+pub mod source_map;
 pub mod spec;
 mod suggest;
 mod text;
@@ -31,35 +32,55 @@ pub struct Compiled {
 }
 
 /// Runs the whole pipeline but the writing. On failure, `Error::Invalid` carries every
-/// error found (and the warnings), sorted; no secret value is in any of them.
+/// error found (and the warnings), located and sorted; no secret value is in any of them.
 pub fn compile(source: &SpecSource, env: &dyn Environment) -> Result<Compiled, Error> {
-    let spec = parse::parse(&source.text).map_err(Error::Invalid)?;
-    let mut found = validate::validate(&spec);
-    let failed = |mut diagnostics: Vec<Diagnostic>| {
-        diagnostics::sort(&mut diagnostics);
-        Error::Invalid(diagnostics)
+    let parsed = parse::parse_recovering(&source.text);
+    let map = source_map::SourceMap::build(&source.text);
+    let Some(spec) = parsed.spec else {
+        return Err(Error::Invalid(parsed.diagnostics));
     };
-    if found.iter().any(Diagnostic::is_error) {
-        return Err(failed(found));
+    let mut found = parsed.diagnostics;
+    // A spec that parsed only once bad entries were blanked is still checked, but nothing
+    // is reported again about what was blanked (it would be a consequence, not a mistake).
+    let concerns_blanked = |d: &Diagnostic| {
+        parsed
+            .blanked
+            .iter()
+            .any(|b| d.path == *b || d.path.starts_with(&format!("{b}.")))
+    };
+    found.extend(
+        validate::validate(&spec)
+            .into_iter()
+            .filter(|d| !concerns_blanked(d)),
+    );
+    found.extend(validate::yaml_hazards(&map));
+    let finish = |mut diagnostics: Vec<Diagnostic>| {
+        for d in &mut diagnostics {
+            d.locate(&map);
+        }
+        diagnostics::sort(&mut diagnostics);
+        diagnostics
+    };
+    if found.iter().any(Diagnostic::is_error) || !parsed.blanked.is_empty() {
+        return Err(Error::Invalid(finish(found)));
     }
     let resolved = match resolve::resolve(&spec, source.base_dir(), env) {
         Ok(r) => r,
         Err(errors) => {
             found.extend(errors);
-            return Err(failed(found));
+            return Err(Error::Invalid(finish(found)));
         }
     };
     let rendered = match render::render(&resolved) {
         Ok(r) => r,
         Err(Error::Invalid(errors)) => {
             found.extend(errors);
-            return Err(failed(found));
+            return Err(Error::Invalid(finish(found)));
         }
         Err(e) => return Err(e),
     };
-    diagnostics::sort(&mut found);
     Ok(Compiled {
         rendered,
-        warnings: found,
+        warnings: finish(found),
     })
 }

@@ -294,7 +294,7 @@ fn unknown_fields_and_literal_secrets_are_located_errors_without_the_value() {
         &["validate", spec.to_str().expect("utf-8")],
         DUMMY_ENV,
     ));
-    assert!(err.contains("error[E002]: unknown field `modle`"), "{err}");
+    assert!(err.contains("error[E002]: models[0].modle: unknown field `modle`"), "{err}");
     assert!(err.contains("help: did you mean \"model\"?"), "{err}");
 }
 

@@ -55,17 +55,23 @@ pub fn labels<'a>(
     for (key, value) in labels {
         let at = format!("{path}.{key}");
         if RESERVED_LABELS.contains(&key.as_str()) {
-            out.push(Diagnostic::error(
-                Code::E005,
-                &at,
-                format!("label \"{key}\" is set by litegate"),
-            ));
+            out.push(
+                Diagnostic::error(
+                    Code::E005,
+                    &at,
+                    format!("label \"{key}\" is set by litegate"),
+                )
+                .on_key(),
+            );
         } else if !is_qualified_key(key) {
-            out.push(Diagnostic::error(
-                Code::E005,
-                &at,
-                format!("\"{key}\" is not a valid label key"),
-            ));
+            out.push(
+                Diagnostic::error(
+                    Code::E005,
+                    &at,
+                    format!("\"{key}\" is not a valid label key"),
+                )
+                .on_key(),
+            );
         }
         if !is_label_value(value) {
             out.push(
@@ -84,11 +90,14 @@ pub fn annotations<'a>(
 ) {
     for key in keys {
         if !is_qualified_key(key) {
-            out.push(Diagnostic::error(
-                Code::E005,
-                format!("{path}.{key}"),
-                format!("\"{key}\" is not a valid annotation key"),
-            ));
+            out.push(
+                Diagnostic::error(
+                    Code::E005,
+                    format!("{path}.{key}"),
+                    format!("\"{key}\" is not a valid annotation key"),
+                )
+                .on_key(),
+            );
         }
     }
 }

@@ -8,6 +8,9 @@ pub mod kubernetes;
 mod models;
 mod providers;
 mod router;
+mod yaml_hazards;
+
+pub use yaml_hazards::yaml_hazards;
 
 use crate::diagnostics::Diagnostic;
 use crate::spec::Gateway;

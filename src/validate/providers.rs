@@ -26,6 +26,7 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
         if !is_provider_name(name) {
             out.push(
                 Diagnostic::error(Code::E004, &path, format!("\"{name}\" is not a valid provider name"))
+                    .on_key()
                     .with_help("use lowercase letters, digits, '-' and '_', starting with a letter: the name becomes part of env var names and model ids"),
             );
         }
@@ -121,7 +122,8 @@ fn param_name(path: &str, name: &str, out: &mut Vec<Diagnostic>) {
                 path,
                 format!("\"{name}\" is set by litegate from the spec's own fields"),
             )
-            .with_help(reserved_help(name)),
+            .with_help(reserved_help(name))
+            .on_key(),
         );
     } else if !c.is_known_param(name) {
         let mut d = Diagnostic::error(
@@ -131,7 +133,8 @@ fn param_name(path: &str, name: &str, out: &mut Vec<Diagnostic>) {
                 "unknown param \"{name}\" (LiteLLM {} would forward it to the upstream API)",
                 c.litellm_version
             ),
-        );
+        )
+        .on_key();
         if let Some(help) = suggest::help(name, c.known_params()) {
             d = d.with_help(help);
         }

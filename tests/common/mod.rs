@@ -79,7 +79,10 @@ pub fn compile_text(text: &str, env: &MapEnvironment) -> Compiled {
 }
 
 pub fn render_all(diagnostics: &[litegate::diagnostics::Diagnostic]) -> String {
-    diagnostics.iter().map(|d| d.render("spec.yaml")).collect()
+    diagnostics
+        .iter()
+        .map(|d| d.render("spec.yaml", None))
+        .collect()
 }
 
 /// The repository's root, for paths to examples/ and the built binary.

@@ -1,0 +1,104 @@
+//! Diagnostics as people read them (rustc's shape, drawn by annotate-snippets) and as
+//! machines read them (JSON for CI annotations). Source lines come from the redacted copy
+//! of the spec, so a snippet never shows a secret.
+
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
+use serde::Serialize;
+
+use super::{Diagnostic, Severity};
+
+/// rustc-style text:
+///
+/// ```text
+/// error[E012]: models[3].provider: unknown provider "opnai"
+///   --> gateway.yaml:12:15
+///    |
+/// 12 |     provider: opnai
+///    |               ^^^^^
+///    |
+///    = help: did you mean "openai"?
+/// ```
+///
+/// `source` is the redacted spec text; without it (or a span) only the place is named.
+pub fn text(d: &Diagnostic, file: &str, source: Option<&str>) -> String {
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    };
+    let title = if d.path.is_empty() {
+        d.message.clone()
+    } else {
+        format!("{}: {}", d.path, d.message)
+    };
+    let mut group = Group::with_title(level.primary_title(title).id(d.code.as_str()));
+    match (source, &d.span, d.location) {
+        (Some(src), Some(span), _) if span.end <= src.len() => {
+            group = group.element(
+                Snippet::source(src)
+                    .path(file)
+                    .fold(true)
+                    .annotation(AnnotationKind::Primary.span(span.clone())),
+            );
+        }
+        (_, _, Some(l)) => {
+            group = group.element(Origin::path(file).line(l.line).char_column(l.column))
+        }
+        _ => group = group.element(Origin::path(file)),
+    }
+    if let Some(help) = &d.help {
+        group = group.element(Level::HELP.message(help.as_str()));
+    }
+    let mut out = Renderer::plain().render(&[group]);
+    out.push('\n');
+    out
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    code: &'a str,
+    severity: &'a str,
+    path: &'a str,
+    file: &'a str,
+    line: Option<usize>,
+    column: Option<usize>,
+    message: &'a str,
+    help: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    file: &'a str,
+    errors: usize,
+    warnings: usize,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+/// One JSON document for a whole run: counts and every diagnostic, for CI annotations.
+pub fn json(diagnostics: &[Diagnostic], file: &str) -> String {
+    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+    let report = JsonReport {
+        file,
+        errors,
+        warnings: diagnostics.len() - errors,
+        diagnostics: diagnostics
+            .iter()
+            .map(|d| JsonDiagnostic {
+                code: d.code.as_str(),
+                severity: match d.severity {
+                    Severity::Error => "error",
+                    Severity::Warning => "warning",
+                },
+                path: &d.path,
+                file,
+                line: d.location.map(|l| l.line),
+                column: d.location.map(|l| l.column),
+                message: &d.message,
+                help: d.help.as_deref(),
+            })
+            .collect(),
+    };
+    // Serializing plain strings and numbers cannot fail.
+    let mut out = serde_json::to_string_pretty(&report).unwrap_or_default();
+    out.push('\n');
+    out
+}

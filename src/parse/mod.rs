@@ -1,0 +1,232 @@
+//! Spec text -> `spec::Gateway`. Syntax and shape errors become located diagnostics, and
+//! as many as can be found in one run: after a field-level error the offending entry is
+//! blanked out (line numbers kept) and the text parsed again.
+
+mod recover;
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostics::{Code, Diagnostic, Location};
+use crate::spec::Gateway;
+use crate::suggest;
+
+pub use recover::{Parsed, parse_recovering};
+
+/// Larger spec files are refused before parsing: the largest spec whose config fits a
+/// ConfigMap is well under this.
+pub const MAX_SPEC_BYTES: u64 = 8 * 1024 * 1024;
+
+/// A spec as read from disk: its text and where it came from.
+#[derive(Debug, Clone)]
+pub struct SpecSource {
+    /// The file's path as given; `file` secret sources are relative to its directory.
+    pub path: PathBuf,
+    pub text: String,
+}
+
+impl SpecSource {
+    /// Reads a spec file. A file too large or not UTF-8 is a diagnostic, not an I/O error.
+    pub fn read(path: &Path) -> Result<Self, crate::Error> {
+        let size = std::fs::metadata(path)
+            .map_err(|e| crate::Error::io(path, e))?
+            .len();
+        if size > MAX_SPEC_BYTES {
+            return Err(crate::Error::Invalid(vec![Diagnostic::error(
+                Code::E031,
+                "",
+                format!("the spec file is {size} bytes; litegate reads at most {MAX_SPEC_BYTES}"),
+            )]));
+        }
+        let bytes = std::fs::read(path).map_err(|e| crate::Error::io(path, e))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+            let column = valid.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+            crate::Error::Invalid(vec![
+                Diagnostic::error(Code::E029, "", "the spec file is not valid UTF-8")
+                    .at(Location { line, column })
+                    .with_help("save the file as UTF-8"),
+            ])
+        })?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            text,
+        })
+    }
+
+    /// The directory that relative `file` sources are read from.
+    pub fn base_dir(&self) -> &Path {
+        match self.path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        }
+    }
+
+    /// The file name alone, for headers and messages that must not depend on the working directory.
+    pub fn file_name(&self) -> String {
+        self.path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "spec".to_owned())
+    }
+}
+
+/// Parses the spec text into typed form, or reports every shape error it can find.
+pub fn parse(text: &str) -> Result<Gateway, Vec<Diagnostic>> {
+    let parsed = parse_recovering(text);
+    match parsed.spec {
+        Some(spec) if parsed.diagnostics.is_empty() => Ok(spec),
+        _ => Err(parsed.diagnostics),
+    }
+}
+
+pub(crate) fn missing_field(message: &str) -> Option<&str> {
+    message.strip_prefix("missing field `")?.split('`').next()
+}
+
+pub(crate) fn diagnostic_from(error: &serde_saphyr::Error) -> Diagnostic {
+    let loc = error.location();
+    let location = loc.map(|l| Location {
+        line: l.line() as usize,
+        column: l.column() as usize,
+    });
+    // The message without saphyr's own snippet, which could quote a line holding a secret.
+    let mut message = error.without_snippet().to_string();
+    if let Some(l) = location {
+        let suffix = format!(" at line {}, column {}", l.line, l.column);
+        if let Some(stripped) = message.strip_suffix(&suffix) {
+            message = stripped.to_owned();
+        }
+    }
+    let mut diagnostic = match unknown_field(&message) {
+        Some((field, expected)) => {
+            let help = suggest::help(field, expected.iter().copied())
+                .unwrap_or_else(|| format!("the fields here are: {}", expected.join(", ")));
+            Diagnostic::error(Code::E002, "", format!("unknown field `{field}`")).with_help(help)
+        }
+        None if message.contains(crate::spec::LITERAL_REFUSED) => {
+            Diagnostic::error(Code::E014, "", message)
+        }
+        None if message.starts_with("duplicate mapping key") => {
+            let key = message
+                .trim_start_matches("duplicate mapping key: ")
+                .split(", set DuplicateKeyPolicy")
+                .next()
+                .unwrap_or("");
+            Diagnostic::error(
+                Code::E030,
+                "",
+                format!("key `{key}` is given twice in this mapping"),
+            )
+            .with_help("keep one; YAML readers disagree on which one wins")
+        }
+        None if is_limit_breach(&message) => Diagnostic::error(Code::E032, "", message).with_help(
+            "anchors and aliases may not expand beyond the parser's budget; write the values out",
+        ),
+        None => Diagnostic::error(Code::E001, "", message),
+    };
+    diagnostic.location = location;
+    diagnostic.span = loc.and_then(|l| {
+        let span = l.span();
+        let start = usize::try_from(span.byte_offset()?).ok()?;
+        let len = usize::try_from(span.byte_len().unwrap_or(0)).ok()?;
+        Some(start..start + len.max(1))
+    });
+    diagnostic
+}
+
+fn is_limit_breach(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("budget") || m.contains("alias") && (m.contains("limit") || m.contains("exceed"))
+}
+
+/// Splits serde's "unknown field `x`, expected one of `a`, `b`" into the field and the choices.
+fn unknown_field(message: &str) -> Option<(&str, Vec<&str>)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (field, rest) = rest.split_once('`')?;
+    let expected = rest
+        .trim_start_matches(", ")
+        .trim_start_matches("expected one of ")
+        .trim_start_matches("expected ")
+        .split(", ")
+        .map(|s| s.trim_matches('`'))
+        .filter(|s| !s.is_empty() && *s != "there are no fields")
+        .collect();
+    Some((field, expected))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str = "apiVersion: litegate/v1alpha1\nkind: Gateway\nmetadata: {name: x}\n";
+
+    #[test]
+    fn unknown_field_is_located_and_suggested() {
+        let text = format!("{HEAD}provders: {{}}\n");
+        let diagnostics = parse(&text).unwrap_err();
+        let d = &diagnostics[0];
+        assert_eq!(d.code, Code::E002);
+        assert_eq!(d.message, "unknown field `provders`");
+        assert_eq!(d.location, Some(Location { line: 4, column: 1 }));
+        assert_eq!(d.help.as_deref(), Some("did you mean \"providers\"?"));
+    }
+
+    #[test]
+    fn every_unknown_field_is_reported_in_one_run() {
+        let text = format!(
+            "{HEAD}providers:\n  openai: {{type: openai, apiKye: {{env: K}}}}\nmodels:\n  - {{name: a, provder: openai, model: m}}\n  - {{name: b, provider: openai, modle: m, model: n}}\ndeployment: {{replcas: 2}}\n"
+        );
+        let diagnostics = parse(&text).unwrap_err();
+        let messages: Vec<&str> = diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "unknown field `apiKye`",
+                "unknown field `provder`",
+                "unknown field `modle`",
+                "unknown field `replcas`"
+            ]
+        );
+        assert!(diagnostics.iter().all(|d| d.location.is_some()));
+    }
+
+    #[test]
+    fn literal_secret_is_refused_without_echoing_it() {
+        let text = format!(
+            "{HEAD}providers:\n  openai:\n    type: openai\n    apiKey: sk-live-DO-NOT-PRINT\nmodels: []\ndeployment: {{}}\n"
+        );
+        let diagnostics = parse(&text).unwrap_err();
+        assert_eq!(diagnostics[0].code, Code::E014);
+        let rendered = diagnostics[0].render("spec.yaml", None);
+        assert!(!rendered.contains("DO-NOT-PRINT"), "{rendered}");
+        assert!(rendered.contains("spec.yaml:7:"), "{rendered}");
+    }
+
+    #[test]
+    fn duplicate_keys_are_their_own_error() {
+        let text = format!("{HEAD}kind: Gateway\n");
+        assert_eq!(parse(&text).unwrap_err()[0].code, Code::E030);
+    }
+
+    #[test]
+    fn an_alias_bomb_is_refused() {
+        // Ten levels of ten-fold aliases inside a free-form map: 10^10 nodes if expanded.
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]");
+        for i in 1..10u8 {
+            let (prev, name) = ((b'a' + i - 1) as char, (b'a' + i) as char);
+            let refs = vec![format!("*{prev}"); 10].join(", ");
+            bomb.push_str(&format!(", {name}: &{name} [{refs}]"));
+        }
+        let text = format!(
+            "{HEAD}providers: {{}}\nmodels:\n  - {{name: m, provider: p, model: m, info: {{{bomb}}}}}\ndeployment: {{}}\n"
+        );
+        let diagnostics = parse(&text).unwrap_err();
+        assert_eq!(diagnostics[0].code, Code::E032, "{:?}", diagnostics[0]);
+    }
+
+    #[test]
+    fn empty_file_is_an_error() {
+        assert_eq!(parse("  \n").unwrap_err()[0].code, Code::E001);
+    }
+}

@@ -1,0 +1,223 @@
+//! Error recovery: after a field-level error, parse on as if it were fixed, so one run
+//! reports every such error. A misspelt key with a did-you-mean is read as the suggestion
+//! (as rustc recovers); any other bad entry is blanked out. Edits are kept as a list, and
+//! every location is mapped back to the user's own text.
+
+use std::ops::Range;
+
+use crate::diagnostics::{Code, Diagnostic, Location};
+use crate::source_map::{SourceMap, parent};
+use crate::spec::Gateway;
+
+use super::{diagnostic_from, missing_field};
+
+/// How many field-level errors one run reports before it stops looking.
+const MAX_RECOVERIES: usize = 64;
+
+/// What a recovering parse found.
+#[derive(Debug)]
+pub struct Parsed {
+    /// The spec, if the text parses once every reported problem is recovered from.
+    pub spec: Option<Gateway>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Spec paths of the entries blanked out; later checks must not report on them again.
+    pub blanked: Vec<String>,
+}
+
+/// Replacements of ranges of the original text, kept sorted and disjoint.
+#[derive(Default)]
+struct Edits(Vec<(Range<usize>, String)>);
+
+impl Edits {
+    /// Adds an edit; `false` when it would overlap one already made.
+    fn add(&mut self, range: Range<usize>, with: String) -> bool {
+        if self
+            .0
+            .iter()
+            .any(|(r, _)| r.start < range.end && range.start < r.end)
+        {
+            return false;
+        }
+        let at = self.0.partition_point(|(r, _)| r.start < range.start);
+        self.0.insert(at, (range, with));
+        true
+    }
+
+    fn apply(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut at = 0;
+        for (range, with) in &self.0 {
+            out.push_str(&text[at..range.start]);
+            out.push_str(with);
+            at = range.end;
+        }
+        out.push_str(&text[at..]);
+        out
+    }
+
+    /// An offset in the edited text -> the offset in the original.
+    fn to_original(&self, offset: usize) -> usize {
+        let mut shift: isize = 0;
+        for (range, with) in &self.0 {
+            let start = range.start.saturating_add_signed(shift);
+            if offset < start {
+                break;
+            }
+            if offset < start + with.len() {
+                return range.start;
+            }
+            shift += with.len() as isize - range.len() as isize;
+        }
+        offset.saturating_add_signed(-shift)
+    }
+}
+
+/// Line and column (1-based, columns in characters) of a byte offset.
+fn location_of(text: &str, offset: usize) -> Location {
+    let before = &text[..text.floor_char_boundary(offset.min(text.len()))];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    Location {
+        line: before.matches('\n').count() + 1,
+        column: before[line_start..].chars().count() + 1,
+    }
+}
+
+/// Parses, recovering from field-level errors (see the module docs).
+pub fn parse_recovering(text: &str) -> Parsed {
+    let mut parsed = Parsed {
+        spec: None,
+        diagnostics: Vec::new(),
+        blanked: Vec::new(),
+    };
+    if text.trim().is_empty() {
+        parsed.diagnostics.push(
+            Diagnostic::error(Code::E001, "", "the spec file is empty")
+                .with_help("start from one of the files in examples/"),
+        );
+        return parsed;
+    }
+    let mut edits = Edits::default();
+    let mut work: Option<String> = None;
+    let mut map: Option<SourceMap> = None;
+    // Fields that recovery renamed or blanked: a later "missing field" about them is ours.
+    let mut recovered_fields: Vec<String> = Vec::new();
+    for _ in 0..MAX_RECOVERIES {
+        let current = work.as_deref().unwrap_or(text);
+        let mut diagnostic = match serde_saphyr::from_str::<Gateway>(current) {
+            Ok(spec) => {
+                parsed.spec = Some(spec);
+                return parsed;
+            }
+            Err(e) => diagnostic_from(&e),
+        };
+        if let Some(field) = missing_field(&diagnostic.message)
+            && recovered_fields.iter().any(|f| f == field)
+        {
+            return parsed;
+        }
+        let Some(span) = diagnostic.span.clone() else {
+            parsed.diagnostics.push(diagnostic);
+            return parsed;
+        };
+        let start = edits.to_original(span.start);
+        diagnostic.span =
+            Some(start..start + span.len().min(text.len().saturating_sub(start)).max(1));
+        diagnostic.location = Some(location_of(text, start));
+        let map = map.get_or_insert_with(|| SourceMap::build(text));
+        let entry = innermost_entry(map, start);
+        if let Some((path, _)) = &entry {
+            diagnostic.path = path.clone();
+        }
+        let recoverable = matches!(diagnostic.code, Code::E001 | Code::E002 | Code::E014);
+        let suggestion = suggested_key(&diagnostic);
+        parsed.diagnostics.push(diagnostic);
+        let (true, Some((path, range))) = (recoverable, entry) else {
+            return parsed;
+        };
+        let key_range = map.get(&path).and_then(|n| n.key.clone());
+        let sibling_exists = |s: &str| {
+            let p = parent(&path);
+            map.get(&if p.is_empty() {
+                s.to_owned()
+            } else {
+                format!("{p}.{s}")
+            })
+            .is_some()
+        };
+        let applied = match (suggestion, key_range) {
+            (Some(s), Some(key)) if !sibling_exists(&s) => {
+                recovered_fields.push(s.clone());
+                edits.add(key, s)
+            }
+            _ => {
+                let range = with_flow_comma(text, range);
+                recovered_fields.push(path.rsplit('.').next().unwrap_or(&path).to_owned());
+                parsed.blanked.push(path);
+                edits.add(range.clone(), blanked(&text[range]))
+            }
+        };
+        if !applied {
+            return parsed;
+        }
+        work = Some(edits.apply(text));
+    }
+    parsed
+}
+
+/// `did you mean "x"?` -> `x`, for an unknown field.
+fn suggested_key(d: &Diagnostic) -> Option<String> {
+    if d.code != Code::E002 {
+        return None;
+    }
+    let help = d.help.as_deref()?;
+    Some(
+        help.strip_prefix("did you mean \"")?
+            .strip_suffix("\"?")?
+            .to_owned(),
+    )
+}
+
+/// The smallest mapping entry containing `offset`: its spec path and byte range.
+fn innermost_entry(map: &SourceMap, offset: usize) -> Option<(String, Range<usize>)> {
+    map.nodes()
+        .into_iter()
+        .filter(|(_, n)| n.key.is_some() && n.entry().contains(&offset))
+        .min_by_key(|(_, n)| n.entry().len())
+        .map(|(path, n)| (path.to_owned(), n.entry()))
+}
+
+/// In a flow mapping (`{a: 1, b: 2}`) an entry goes with its comma, or `, ,` would remain.
+fn with_flow_comma(text: &str, entry: Range<usize>) -> Range<usize> {
+    let rest = &text[entry.end.min(text.len())..];
+    let gap = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+    if rest[gap..].starts_with(',') {
+        entry.start..entry.end + gap + 1
+    } else {
+        entry
+    }
+}
+
+/// Spaces for every character but newlines, so lines and columns hold.
+fn blanked(s: &str) -> String {
+    s.chars()
+        .map(|c| if c == '\n' { '\n' } else { ' ' })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_map_back_through_edits() {
+        let mut edits = Edits::default();
+        assert!(edits.add(2..4, "xyz".into())); // +1
+        assert!(edits.add(10..13, "a".into())); // -2
+        assert!(!edits.add(3..5, String::new()));
+        assert_eq!(edits.apply("0123456789abcdef"), "01xyz456789adef");
+        assert_eq!(edits.to_original(1), 1);
+        assert_eq!(edits.to_original(3), 2);
+        assert_eq!(edits.to_original(6), 5);
+        assert_eq!(edits.to_original(13), 14);
+    }
+}

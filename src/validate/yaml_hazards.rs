@@ -1,0 +1,80 @@
+//! YAML 1.1 surprises. litegate reads YAML 1.2, where `no` and `3.10` in a string field are
+//! the strings they look like; but in free-form `params` and `info` a plain `3.10` becomes
+//! the number 3.1, `no` may become false, and LiteLLM's Python (YAML 1.1) reads `on` and
+//! `2024-10-21` as a boolean and a date. Quoting says what is meant.
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::source_map::SourceMap;
+
+const YAML11_BOOLEANS: &[&str] = &[
+    "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off",
+    "OFF",
+];
+
+pub fn yaml_hazards(map: &SourceMap) -> Vec<Diagnostic> {
+    map.nodes()
+        .into_iter()
+        .filter(|(path, _)| is_free_form(path))
+        .filter_map(|(path, node)| {
+            let value = node.plain_scalar.as_deref()?;
+            let reading = surprise(value)?;
+            Some(
+                Diagnostic::warning(
+                    Code::W005,
+                    path,
+                    format!("unquoted `{value}` is read as {reading}"),
+                )
+                .with_help(format!("write \"{value}\" if you mean the string")),
+            )
+        })
+        .collect()
+}
+
+/// Values that pass through to LiteLLM untyped: provider and model params, model info.
+fn is_free_form(path: &str) -> bool {
+    let mut segments = path.rsplit('.');
+    segments.next();
+    matches!(segments.next(), Some("params" | "info"))
+}
+
+fn surprise(value: &str) -> Option<&'static str> {
+    if YAML11_BOOLEANS.contains(&value) {
+        return Some("a boolean by YAML 1.1 readers");
+    }
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if let Some((int, frac)) = value.split_once('.')
+        && digits(int)
+        && digits(frac)
+        && frac.ends_with('0')
+    {
+        return Some("a number, losing its trailing zero");
+    }
+    let parts: Vec<&str> = value.split('-').collect();
+    if parts.len() == 3 && parts[0].len() == 4 && parts.iter().all(|p| digits(p)) {
+        return Some("a date by YAML 1.1 readers");
+    }
+    if value.len() > 1 && value.starts_with('0') && digits(value) {
+        return Some("an octal or a number, losing its leading zero");
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_surprising_values_in_params_only() {
+        let text = "models:\n  - name: no\n    params: {stop: no, top_p: 0.90, seed: 7, user: \"on\"}\n    info: {since: 2024-10-21}\n";
+        let found = yaml_hazards(&SourceMap::build(text));
+        let paths: Vec<&str> = found.iter().map(|d| d.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            [
+                "models[0].params.stop",
+                "models[0].params.top_p",
+                "models[0].info.since"
+            ]
+        );
+    }
+}
