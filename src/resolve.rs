@@ -403,6 +403,16 @@ fn master_key_strength(value: &[u8], problems: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Why a file could not be read, in words (io::Error's own text never holds file contents).
+fn io_reason(e: &io::Error) -> &'static str {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file",
+        io::ErrorKind::PermissionDenied => "permission denied",
+        io::ErrorKind::IsADirectory => "it is a directory",
+        _ => "unreadable",
+    }
+}
+
 /// The container's secret env vars, and the values of the inline ones.
 type SecretEnvAndData = (Vec<SecretEnv>, BTreeMap<String, Vec<u8>>);
 
@@ -499,7 +509,7 @@ impl<'a> SecretCollector<'a> {
                 self.problems.push(Diagnostic::error(
                     Code::E015,
                     format!("{path}.file"),
-                    format!("cannot read {}: {}", full.display(), e.kind()),
+                    format!("cannot read {}: {}", full.display(), io_reason(&e)),
                 ));
                 None
             }

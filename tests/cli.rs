@@ -294,7 +294,10 @@ fn unknown_fields_and_literal_secrets_are_located_errors_without_the_value() {
         &["validate", spec.to_str().expect("utf-8")],
         DUMMY_ENV,
     ));
-    assert!(err.contains("error[E002]: models[0].modle: unknown field `modle`"), "{err}");
+    assert!(
+        err.contains("error[E002]: models[0].modle: unknown field `modle`"),
+        "{err}"
+    );
     assert!(err.contains("help: did you mean \"model\"?"), "{err}");
 }
 
@@ -461,4 +464,51 @@ fn pod_annotations_cannot_override_the_rollout_rule() {
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn a_spec_file_over_the_size_limit_is_refused_before_parsing() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let spec = tmp.path().join("huge.yaml");
+    let filler = "# padding\n".repeat(900_000); // 9 MB of comments
+    fs::write(&spec, filler).expect("write");
+    let out = litegate(&["validate", spec.to_str().expect("utf-8")], DUMMY_ENV);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("error[E031]: the spec file is 9000000 bytes"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn validate_json_is_one_machine_readable_report() {
+    let out = litegate(
+        &[
+            "validate",
+            "--format",
+            "json",
+            "tests/ui/five-mistakes.yaml",
+        ],
+        DUMMY_ENV,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    assert_eq!(report["errors"], 5);
+    assert_eq!(report["warnings"], 1);
+    let first = &report["diagnostics"][0];
+    assert_eq!(first["code"], "E010");
+    assert_eq!(first["path"], "providers.openai.type");
+    assert_eq!(
+        (first["line"].as_u64(), first["column"].as_u64()),
+        (Some(8), Some(11))
+    );
+    let clean = litegate(
+        &["validate", "--format", "json", "examples/minimal.yaml"],
+        DUMMY_ENV,
+    );
+    assert_eq!(clean.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&clean.stdout).expect("valid JSON");
+    assert_eq!(report["diagnostics"], serde_json::json!([]));
 }

@@ -31,8 +31,12 @@ pub fn text(d: &Diagnostic, file: &str, source: Option<&str>) -> String {
         format!("{}: {}", d.path, d.message)
     };
     let mut group = Group::with_title(level.primary_title(title).id(d.code.as_str()));
-    match (source, &d.span, d.location) {
-        (Some(src), Some(span), _) if span.end <= src.len() => {
+    let span = d
+        .span
+        .clone()
+        .or_else(|| Some(span_at(source?, d.location?)));
+    match (source, &span, d.location) {
+        (Some(src), Some(span), _) if span.end <= src.len() && span.start < span.end => {
             group = group.element(
                 Snippet::source(src)
                     .path(file)
@@ -51,6 +55,29 @@ pub fn text(d: &Diagnostic, file: &str, source: Option<&str>) -> String {
     let mut out = Renderer::plain().render(&[group]);
     out.push('\n');
     out
+}
+
+/// One character at a line and column, for diagnostics that know only their place.
+fn span_at(source: &str, at: super::Location) -> std::ops::Range<usize> {
+    let line_start: usize = source
+        .split_inclusive('\n')
+        .take(at.line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let line = source[line_start.min(source.len())..]
+        .lines()
+        .next()
+        .unwrap_or("");
+    let offset = line
+        .char_indices()
+        .nth(at.column.saturating_sub(1))
+        .map_or(line.len(), |(i, _)| i);
+    let start = (line_start + offset).min(source.len());
+    let end = source[start..]
+        .chars()
+        .next()
+        .map_or(start, |c| start + c.len_utf8());
+    start..end
 }
 
 #[derive(Serialize)]

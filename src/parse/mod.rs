@@ -104,7 +104,9 @@ pub(crate) fn diagnostic_from(error: &serde_saphyr::Error) -> Diagnostic {
                 .unwrap_or_else(|| format!("the fields here are: {}", expected.join(", ")));
             Diagnostic::error(Code::E002, "", format!("unknown field `{field}`")).with_help(help)
         }
-        None if message.contains(crate::spec::LITERAL_REFUSED) => {
+        None if message.contains(crate::spec::LITERAL_REFUSED)
+            || message.starts_with("a secret source") =>
+        {
             Diagnostic::error(Code::E014, "", message)
         }
         None if message.starts_with("duplicate mapping key") => {
@@ -120,10 +122,13 @@ pub(crate) fn diagnostic_from(error: &serde_saphyr::Error) -> Diagnostic {
             )
             .with_help("keep one; YAML readers disagree on which one wins")
         }
-        None if is_limit_breach(&message) => Diagnostic::error(Code::E032, "", message).with_help(
-            "anchors and aliases may not expand beyond the parser's budget; write the values out",
-        ),
-        None => Diagnostic::error(Code::E001, "", message),
+        None if is_limit_breach(&message) => Diagnostic::error(
+            Code::E032,
+            "",
+            "anchors and aliases expand this document beyond the parser's limits",
+        )
+        .with_help("write the values out instead of nesting aliases"),
+        None => Diagnostic::error(Code::E001, "", plain_words(&message)),
     };
     diagnostic.location = location;
     diagnostic.span = loc.and_then(|l| {
@@ -133,6 +138,21 @@ pub(crate) fn diagnostic_from(error: &serde_saphyr::Error) -> Diagnostic {
         Some(start..start + len.max(1))
     });
     diagnostic
+}
+
+/// serde's type errors in the words of the spec.
+fn plain_words(message: &str) -> String {
+    let translated = match message {
+        "invalid u8" | "invalid u16" | "invalid u32" | "invalid u64" => {
+            "expected a whole number, 0 or more"
+        }
+        "invalid i32" | "invalid i64" => "expected a whole number",
+        "expected sequence start" => "expected a list",
+        "expected mapping start" => "expected a mapping (key: value)",
+        "expected string scalar" => "expected a string",
+        _ => return message.to_owned(),
+    };
+    translated.to_owned()
 }
 
 fn is_limit_breach(message: &str) -> bool {

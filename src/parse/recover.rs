@@ -89,7 +89,11 @@ pub fn parse_recovering(text: &str) -> Parsed {
         diagnostics: Vec::new(),
         blanked: Vec::new(),
     };
-    if text.trim().is_empty() {
+    let only_comments = text.lines().all(|l| {
+        let l = l.trim();
+        l.is_empty() || l.starts_with('#')
+    });
+    if only_comments {
         parsed.diagnostics.push(
             Diagnostic::error(Code::E001, "", "the spec file is empty")
                 .with_help("start from one of the files in examples/"),
@@ -125,8 +129,8 @@ pub fn parse_recovering(text: &str) -> Parsed {
         diagnostic.location = Some(location_of(text, start));
         let map = map.get_or_insert_with(|| SourceMap::build(text));
         let entry = innermost_entry(map, start);
-        if let Some((path, _)) = &entry {
-            diagnostic.path = path.clone();
+        if let Some(path) = innermost_path(map, start) {
+            diagnostic.path = path;
         }
         let recoverable = matches!(diagnostic.code, Code::E001 | Code::E002 | Code::E014);
         let suggestion = suggested_key(&diagnostic);
@@ -184,6 +188,15 @@ fn innermost_entry(map: &SourceMap, offset: usize) -> Option<(String, Range<usiz
         .filter(|(_, n)| n.key.is_some() && n.entry().contains(&offset))
         .min_by_key(|(_, n)| n.entry().len())
         .map(|(path, n)| (path.to_owned(), n.entry()))
+}
+
+/// The path of the smallest node of any kind containing `offset` (a sequence item too).
+fn innermost_path(map: &SourceMap, offset: usize) -> Option<String> {
+    map.nodes()
+        .into_iter()
+        .filter(|(path, n)| !path.is_empty() && n.entry().contains(&offset))
+        .min_by_key(|(_, n)| n.entry().len())
+        .map(|(path, _)| path.to_owned())
 }
 
 /// In a flow mapping (`{a: 1, b: 2}`) an entry goes with its comma, or `, ,` would remain.
