@@ -218,11 +218,17 @@ fn print_diagnostics(diagnostics: &[Diagnostic], source: &SpecSource) {
         return;
     }
     let file = source.path.display().to_string();
-    // Snippets quote the spec with every possible secret masked.
-    let map = crate::source_map::SourceMap::build(&source.text);
-    let redacted = crate::diagnostics::redact_source(&source.text, &map);
+    // Snippets quote the spec with every possible secret masked. Only a located diagnostic
+    // has a snippet: a whole-file one (E020 on a huge spec) must not pay for the masking.
+    let located = diagnostics
+        .iter()
+        .any(|d| d.span.is_some() || d.location.is_some());
+    let redacted = located.then(|| {
+        let map = crate::source_map::SourceMap::build(&source.text);
+        crate::diagnostics::redact_source(&source.text, &map)
+    });
     for d in diagnostics {
-        eprintln!("{}", d.render(&file, Some(&redacted)));
+        eprintln!("{}", d.render(&file, redacted.as_deref()));
     }
 }
 

@@ -35,7 +35,10 @@ pub struct Compiled {
 /// error found (and the warnings), located and sorted; no secret value is in any of them.
 pub fn compile(source: &SpecSource, env: &dyn Environment) -> Result<Compiled, Error> {
     let parsed = parse::parse_recovering(&source.text);
-    let map = source_map::SourceMap::build(&source.text);
+    // The source map parses the text a second time, so it is built only when needed: for a
+    // diagnostic to locate, or for a text that may hold a YAML 1.1 hazard.
+    let map = std::cell::OnceCell::new();
+    let source_map = || map.get_or_init(|| source_map::SourceMap::build(&source.text));
     let Some(spec) = parsed.spec else {
         return Err(Error::Invalid(parsed.diagnostics));
     };
@@ -53,10 +56,19 @@ pub fn compile(source: &SpecSource, env: &dyn Environment) -> Result<Compiled, E
             .into_iter()
             .filter(|d| !concerns_blanked(d)),
     );
-    found.extend(validate::yaml_hazards(&map));
+    if validate::may_have_yaml_hazards(&source.text) {
+        found.extend(validate::yaml_hazards(source_map()));
+    }
     let finish = |mut diagnostics: Vec<Diagnostic>| {
-        for d in &mut diagnostics {
-            d.locate(&map);
+        // `locate` places diagnostics that name a path and have no place yet.
+        if diagnostics
+            .iter()
+            .any(|d| d.location.is_none() && !d.path.is_empty())
+        {
+            let map = source_map();
+            for d in &mut diagnostics {
+                d.locate(map);
+            }
         }
         diagnostics::sort(&mut diagnostics);
         diagnostics

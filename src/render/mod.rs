@@ -2,6 +2,7 @@
 //! output order: ConfigMap, Secret, Service, Deployment, PodDisruptionBudget, HPA.
 
 pub mod deployment;
+mod env_refs;
 pub mod litellm;
 pub mod meta;
 pub mod objects;
@@ -127,6 +128,10 @@ pub fn render(r: &Resolved) -> Result<Rendered, Error> {
 fn env_coverage(r: &Resolved, config: &litellm::LiteLlmConfig) -> Vec<Diagnostic> {
     let provided: std::collections::BTreeSet<&str> =
         r.secret_env.iter().map(|e| e.name.as_str()).collect();
+    // Naming each reference builds the whole config again as a tree: only when one may lack.
+    if !env_refs::may_lack_env(config, &provided) {
+        return Vec::new();
+    }
     litellm::env_references(config)
         .into_iter()
         .filter(|(_, name)| !provided.contains(name.as_str()))

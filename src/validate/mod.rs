@@ -10,7 +10,7 @@ mod providers;
 mod router;
 mod yaml_hazards;
 
-pub use yaml_hazards::yaml_hazards;
+pub use yaml_hazards::{may_have_yaml_hazards, yaml_hazards};
 
 use crate::diagnostics::Diagnostic;
 use crate::spec::Gateway;

@@ -30,6 +30,16 @@ pub fn yaml_hazards(map: &SourceMap) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// Whether `yaml_hazards` can find anything in `text`, without building its source map. A
+/// surprising value is ASCII letters, digits, `.` and `-` only, and a plain scalar has no
+/// escapes, touches no quote and ends at a space, a line break or a flow indicator, so it
+/// stands in the text as a whole run of those characters (quotes kept in the runs, so
+/// that a quoted `"2024-10-21"` does not count).
+pub fn may_have_yaml_hazards(text: &str) -> bool {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '"' | '\'')))
+        .any(|token| surprise(token).is_some())
+}
+
 /// Values that pass through to LiteLLM untyped: provider and model params, model info.
 fn is_free_form(path: &str) -> bool {
     let mut segments = path.rsplit('.');
@@ -49,8 +59,12 @@ fn surprise(value: &str) -> Option<&'static str> {
     {
         return Some("a number, losing its trailing zero");
     }
-    let parts: Vec<&str> = value.split('-').collect();
-    if parts.len() == 3 && parts[0].len() == 4 && parts.iter().all(|p| digits(p)) {
+    let mut parts = value.split('-');
+    if let (Some(year), Some(month), Some(day), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+        && year.len() == 4
+        && [year, month, day].into_iter().all(digits)
+    {
         return Some("a date by YAML 1.1 readers");
     }
     if value.len() > 1 && value.starts_with('0') && digits(value) {
@@ -76,5 +90,17 @@ mod tests {
                 "models[0].info.since"
             ]
         );
+        assert!(may_have_yaml_hazards(text));
+    }
+
+    #[test]
+    fn a_text_without_surprising_tokens_needs_no_source_map() {
+        let text =
+            "models:\n  - {name: a, params: {top_p: 0.9, stop: \"no\"}, info: {v: '2024-10-21'}}\n";
+        assert!(!may_have_yaml_hazards(text));
+        assert!(yaml_hazards(&SourceMap::build(text)).is_empty());
+        for hazard in ["{stop: no}", "[on]", "x:\n  - 010", "{\"a\":3.10}"] {
+            assert!(may_have_yaml_hazards(hazard), "{hazard}");
+        }
     }
 }
