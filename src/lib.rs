@@ -83,6 +83,8 @@ pub fn compile(source: &SpecSource, env: &dyn Environment) -> Result<Compiled, E
             return Err(Error::Invalid(finish(found)));
         }
     };
+    // `resolved` holds all that render needs: the spec's memory is reused for config.yaml.
+    drop(spec);
     let rendered = match render::render(&resolved) {
         Ok(r) => r,
         Err(Error::Invalid(errors)) => {

@@ -99,7 +99,13 @@ mod tests {
             "models:\n  - {name: a, params: {top_p: 0.9, stop: \"no\"}, info: {v: '2024-10-21'}}\n";
         assert!(!may_have_yaml_hazards(text));
         assert!(yaml_hazards(&SourceMap::build(text)).is_empty());
-        for hazard in ["{stop: no}", "[on]", "x:\n  - 010", "{\"a\":3.10}"] {
+        for hazard in [
+            "{stop: no}",
+            "[on]",
+            "x:\n  - 010",
+            "{\"a\":3.10}",
+            "2024-10-21",
+        ] {
             assert!(may_have_yaml_hazards(hazard), "{hazard}");
         }
     }
