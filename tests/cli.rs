@@ -512,3 +512,26 @@ fn validate_json_is_one_machine_readable_report() {
     let report: serde_json::Value = serde_json::from_slice(&clean.stdout).expect("valid JSON");
     assert_eq!(report["diagnostics"], serde_json::json!([]));
 }
+
+#[test]
+fn a_spec_far_over_the_configmap_limit_is_refused_before_rendering() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut spec = fs::read_to_string(root().join("examples/minimal.yaml")).expect("readable");
+    let models: String = (0..12_000)
+        .map(|i| {
+            format!("  - {{name: model-{i:05}, provider: openai, model: gpt-4o-mini-{i:05}}}\n")
+        })
+        .collect();
+    spec = spec.replace("models:\n", &format!("models:\n{models}"));
+    let path = tmp.path().join("huge.yaml");
+    fs::write(&path, spec).expect("write");
+    let out = litegate(&["render", path.to_str().expect("utf-8")], DUMMY_ENV);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = stderr(&out);
+    assert!(
+        err.contains("error[E020]: config.yaml would be at least"),
+        "{err}"
+    );
+    assert!(err.contains("for 12001 models"), "{err}");
+}

@@ -267,3 +267,36 @@ fn defaults_are_the_highly_available_shape() {
     }
     assert!(object_yaml(&compiled, "PodDisruptionBudget").contains("  minAvailable: 1\n"));
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// The early size rule may only refuse what the exact rule would: its floor never
+    /// exceeds the real config.yaml.
+    #[test]
+    fn config_size_floor_never_exceeds_the_rendered_config(models in model_strategy(), database in any::<bool>()) {
+        let text = spec_text(&[0, 1, 2], &BTreeMap::new(), &models, database);
+        let spec = litegate::parse::parse(&text).expect("parses");
+        let compiled = compile_text(&text, &MapEnvironment::dummy());
+        prop_assert!(litegate::validate::config_floor(&spec) <= compiled.rendered.config_yaml.len());
+    }
+}
+
+#[test]
+fn config_size_floor_holds_for_every_example() {
+    for path in common::examples() {
+        let text = std::fs::read_to_string(&path).expect("readable");
+        let spec = litegate::parse::parse(&text).expect("parses");
+        let compiled = compile_text(&text, &MapEnvironment::dummy());
+        let (floor, real) = (
+            litegate::validate::config_floor(&spec),
+            compiled.rendered.config_yaml.len(),
+        );
+        assert!(floor <= real, "{}: floor {floor} > {real}", path.display());
+        assert!(
+            floor * 3 > real / 2,
+            "{}: floor {floor} is too loose against {real} to be useful",
+            path.display()
+        );
+    }
+}

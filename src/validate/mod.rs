@@ -8,8 +8,10 @@ pub mod kubernetes;
 mod models;
 mod providers;
 mod router;
+mod size;
 mod yaml_hazards;
 
+pub use size::config_floor;
 pub use yaml_hazards::{may_have_yaml_hazards, yaml_hazards};
 
 use crate::diagnostics::Diagnostic;
@@ -23,6 +25,7 @@ pub fn validate(spec: &Gateway) -> Vec<Diagnostic> {
     models::check(spec, &mut out);
     router::check(spec, &mut out);
     deployment::check(spec, &mut out);
+    size::check(spec, &mut out);
     out
 }
 

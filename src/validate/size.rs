@@ -1,0 +1,49 @@
+//! The 1 MiB rule, early: a floor on config.yaml's size from the spec alone, so a spec far
+//! too large is refused before anything is rendered. Specs near the limit are measured
+//! exactly after rendering (`data_size`).
+
+use crate::diagnostics::{Code, Diagnostic};
+use crate::spec::Gateway;
+
+use super::MAX_OBJECT_DATA_BYTES;
+
+/// The bytes every model entry of config.yaml has whatever its values:
+/// `- model_name: \n  litellm_params:\n    model: /\n  model_info:\n    id: \n`.
+const ENTRY_FIXED_BYTES: usize = 14 + 1 + 18 + 11 + 1 + 1 + 14 + 8 + 1;
+
+/// A lower bound on config.yaml's length: each entry's fixed text plus its name, provider
+/// type, upstream model and id, which serialization can only lengthen (quotes, escapes,
+/// folding), never shorten.
+pub fn config_floor(spec: &Gateway) -> usize {
+    spec.models
+        .iter()
+        .map(|m| {
+            let provider_type = spec
+                .providers
+                .get(&m.provider)
+                .map_or(0, |p| p.provider_type.len());
+            let id =
+                m.id.as_ref()
+                    .map_or(m.name.len() + 2 + m.provider.len(), String::len);
+            ENTRY_FIXED_BYTES + m.name.len() + provider_type + m.model.len() + id
+        })
+        .sum()
+}
+
+pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
+    let floor = config_floor(spec);
+    if floor > MAX_OBJECT_DATA_BYTES {
+        out.push(
+            // About the whole file: no path, so no snippet (and no source map) is needed.
+            Diagnostic::error(
+                Code::E020,
+                "",
+                format!(
+                    "config.yaml would be at least {floor} bytes for {} models, over the ConfigMap limit of {MAX_OBJECT_DATA_BYTES} bytes (1 MiB)",
+                    spec.models.len()
+                ),
+            )
+            .with_help("split the gateway into several specs, or move models to the database (`deployment.database`)"),
+        );
+    }
+}
