@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::diagnostics::Diagnostic;
 use crate::resolve::Environment;
@@ -36,6 +36,17 @@ pub enum Command {
     Render(RenderArgs),
     /// Check a spec and report every error and warning; writes nothing.
     Validate(ValidateArgs),
+    /// Print a commented starter spec to stdout.
+    Init,
+    /// Print the JSON Schema of the spec (as in litegate.schema.json).
+    Schema,
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff).
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -87,7 +98,71 @@ pub fn run(cli: Cli) -> i32 {
                 validate(&args, &ProcessEnvironment)
             }
         }
+        Command::Init => init(),
+        Command::Schema => {
+            print_stdout(&crate::schema::json());
+            exit::OK
+        }
+        Command::Completions { shell } => completions(shell),
+        Command::Man => man(),
     }
+}
+
+fn init() -> i32 {
+    match crate::text::starter_spec() {
+        Ok(text) => {
+            print_stdout(&text);
+            exit::OK
+        }
+        Err(e) => report_plain(&e),
+    }
+}
+
+fn completions(shell: clap_complete::Shell) -> i32 {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "litegate", &mut script);
+    print_stdout(&String::from_utf8_lossy(&script));
+    exit::OK
+}
+
+fn man() -> i32 {
+    let mut page = Vec::new();
+    match clap_mangen::Man::new(Cli::command()).render(&mut page) {
+        Ok(()) => {
+            print_stdout(&title_first(&String::from_utf8_lossy(&page)));
+            exit::OK
+        }
+        Err(e) => {
+            eprintln!("error: cannot write the man page: {e}");
+            exit::FAILED
+        }
+    }
+}
+
+/// Moves `.TH` above clap_mangen's string definitions: man(7) pages open with the title,
+/// and the definitions still come before any use.
+fn title_first(page: &str) -> String {
+    let Some(start) = page.find("\n.TH ") else {
+        return page.to_owned();
+    };
+    let end = page[start + 1..]
+        .find('\n')
+        .map_or(page.len(), |i| start + 2 + i);
+    format!(
+        "{}{}{}",
+        &page[start + 1..end],
+        &page[..start + 1],
+        &page[end..]
+    )
+}
+
+/// Reports an error that concerns no spec file.
+fn report_plain(error: &Error) -> i32 {
+    let stub = SpecSource {
+        path: PathBuf::new(),
+        text: String::new(),
+    };
+    report(error, &stub)
 }
 
 fn render(args: &RenderArgs, env: &dyn Environment) -> i32 {

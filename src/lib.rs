@@ -10,6 +10,7 @@ mod error;
 pub mod parse;
 pub mod render;
 pub mod resolve;
+pub mod schema;
 pub mod source_map;
 pub mod spec;
 mod suggest;

@@ -16,6 +16,7 @@ const TEMPLATES: &[(&str, &str)] = &[
         "config-header.yaml.j2",
         include_str!("../templates/config-header.yaml.j2"),
     ),
+    ("init.yaml.j2", include_str!("../templates/init.yaml.j2")),
 ];
 
 /// The templates, parsed once; a parse error is kept and reported on every use.
@@ -64,6 +65,14 @@ pub fn file_header(spec: &str) -> Result<String, Error> {
 /// changes no byte of the config (and so rolls no pod).
 pub fn config_header() -> Result<String, Error> {
     render("config-header.yaml.j2", context! {})
+}
+
+/// The commented starter spec that `litegate init` prints.
+pub fn starter_spec() -> Result<String, Error> {
+    render(
+        "init.yaml.j2",
+        context! { api_version => crate::spec::API_VERSION, kind => crate::spec::KIND },
+    )
 }
 
 #[cfg(test)]

@@ -3,12 +3,13 @@
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::SecretSource;
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Deployment {
     /// A pinned tag or digest; the default depends on `database`.
@@ -41,12 +42,13 @@ pub struct Deployment {
     #[serde(default)]
     pub tolerations: Vec<Toleration>,
     /// A Kubernetes `Affinity`, checked field by field against the API types.
+    #[schemars(with = "Option<serde_json::Map<String, Value>>")]
     pub affinity: Option<Value>,
     pub service_account_name: Option<String>,
 }
 
 /// Container resources; quantities as Kubernetes writes them (`500m`, `1Gi`).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Resources {
     #[serde(default)]
@@ -56,7 +58,7 @@ pub struct Resources {
 }
 
 /// RollingUpdate parameters: a count (`1`) or a percentage (`"25%"`).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Rollout {
     pub max_surge: Option<IntOrPercent>,
@@ -70,14 +72,14 @@ pub enum IntOrPercent {
     Percent(String),
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct DisruptionBudget {
     pub min_available: Option<u32>,
 }
 
 /// An `autoscaling/v2` HorizontalPodAutoscaler; the Deployment then has no `replicas`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Autoscaling {
     pub min_replicas: u32,
@@ -86,14 +88,14 @@ pub struct Autoscaling {
     pub target_memory_utilization: Option<u32>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Database {
     /// The Postgres URL, `DATABASE_URL` in the container.
     pub url: SecretSource,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Redis {
     pub host: String,
@@ -101,7 +103,7 @@ pub struct Redis {
     pub password: Option<SecretSource>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecretsOptions {
     #[serde(default)]
@@ -109,7 +111,7 @@ pub struct SecretsOptions {
 }
 
 /// Who holds the secret values.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum SecretsMode {
     /// `env`/`file` sources are read when rendering and written to `<name>-secrets`.
@@ -119,7 +121,7 @@ pub enum SecretsMode {
     External,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Toleration {
     pub key: Option<String>,

@@ -7,6 +7,7 @@ mod secret_source;
 
 use std::collections::BTreeMap;
 
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -22,10 +23,12 @@ pub const API_VERSION: &str = "litegate/v1alpha1";
 pub const KIND: &str = "Gateway";
 
 /// A whole spec file.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Gateway {
+    #[schemars(extend("const" = API_VERSION))]
     pub api_version: String,
+    #[schemars(extend("const" = KIND))]
     pub kind: String,
     pub metadata: Metadata,
     /// Keyed by the provider's name, which models refer to.
@@ -38,7 +41,7 @@ pub struct Gateway {
     pub deployment: Deployment,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Metadata {
     /// DNS-1123 label; the prefix of every object name.
@@ -50,7 +53,7 @@ pub struct Metadata {
 }
 
 /// An upstream LLM provider and how to reach it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Provider {
     /// LiteLLM provider prefix (`openai`, `anthropic`, `ollama_chat`, ...).
@@ -68,7 +71,7 @@ pub struct Provider {
 }
 
 /// One deployment of a model behind a client-facing name.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Model {
     /// What clients ask for (`model_name`); repeated names form a load-balanced group.
@@ -91,7 +94,7 @@ pub struct Model {
     pub info: BTreeMap<String, Value>,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Limits {
     pub rpm: Option<u64>,
@@ -99,7 +102,7 @@ pub struct Limits {
 }
 
 /// LiteLLM `router_settings`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Router {
     pub strategy: Option<String>,
@@ -116,7 +119,7 @@ pub struct Router {
 }
 
 /// LiteLLM `litellm_settings`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Settings {
     /// Global `drop_params`: drops unsupported OpenAI params for every model (warned about).
