@@ -17,6 +17,8 @@ pub mod exit {
     pub const FAILED: i32 = 1;
     /// A usage error (clap exits with it on its own).
     pub const USAGE: i32 = 2;
+    /// `plan`: a change is planned.
+    pub const CHANGES: i32 = 3;
 }
 
 #[derive(Debug, Parser)]
@@ -36,6 +38,8 @@ pub enum Command {
     Render(RenderArgs),
     /// Check a spec and report every error and warning; writes nothing.
     Validate(ValidateArgs),
+    /// Show what changes from OLD to NEW, per object, and whether pods roll (exit 3 on change).
+    Plan(PlanArgs),
     /// Print a commented starter spec to stdout.
     Init,
     /// Print the JSON Schema of the spec (as in litegate.schema.json).
@@ -81,6 +85,17 @@ pub struct ValidateArgs {
     pub format: Format,
 }
 
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The spec now applied, or a directory written by `litegate render -o`.
+    pub old: PathBuf,
+    /// The spec to apply.
+    pub new: PathBuf,
+    /// `text` for people, `json` for machines (both on stdout).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Text,
@@ -91,6 +106,7 @@ pub enum Format {
 pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Render(args) => render(&args, &ProcessEnvironment),
+        Command::Plan(args) => plan(&args, &ProcessEnvironment),
         Command::Validate(args) => {
             if args.skip_secrets {
                 validate(&args, &Placeholders)
@@ -198,6 +214,45 @@ fn render(args: &RenderArgs, env: &dyn Environment) -> i32 {
         })
     };
     result.unwrap_or_else(|e| report(&e, &source))
+}
+
+fn plan(args: &PlanArgs, env: &dyn Environment) -> i32 {
+    use crate::plan::View;
+    let old = if args.old.is_dir() {
+        match View::from_dir(&args.old) {
+            Ok(view) => view,
+            Err(e) => {
+                let stub = SpecSource {
+                    path: args.old.clone(),
+                    text: String::new(),
+                };
+                return report(&e, &stub);
+            }
+        }
+    } else {
+        match load_and_compile(&args.old, env).and_then(|(source, c)| {
+            View::from_rendered(&c.rendered).map_err(|e| report(&e, &source))
+        }) {
+            Ok(view) => view,
+            Err(code) => return code,
+        }
+    };
+    let new = match load_and_compile(&args.new, env)
+        .and_then(|(source, c)| View::from_rendered(&c.rendered).map_err(|e| report(&e, &source)))
+    {
+        Ok(view) => view,
+        Err(code) => return code,
+    };
+    let plan = crate::plan::plan(&old, &new);
+    print_stdout(&match args.format {
+        Format::Text => plan.to_text(),
+        Format::Json => plan.to_json(),
+    });
+    if plan.has_changes() {
+        exit::CHANGES
+    } else {
+        exit::OK
+    }
 }
 
 fn validate(args: &ValidateArgs, env: &dyn Environment) -> i32 {

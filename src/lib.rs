@@ -8,6 +8,7 @@ pub mod diagnostics;
 pub mod emit;
 mod error;
 pub mod parse;
+pub mod plan;
 pub mod render;
 pub mod resolve;
 pub mod schema;

@@ -1,0 +1,437 @@
+//! `litegate plan OLD NEW`: what applying NEW over OLD changes, per object, and what that
+//! does to running pods. Pure: two views in, a `Plan` out, and its text or JSON.
+//!
+//! Verdicts: `none` (no pod restarts and no admin requests; objects outside the pod
+//! template, such as a Service, labels or `spec.replicas`, may still change and are listed),
+//! `live` (only model changes, with a database: LiteLLM applies them through its admin API,
+//! with the exact requests listed; the Deployment is byte-identical), `rollout` (the pod
+//! template changed, and which of its fields did). A Secret is only ever compared by the
+//! sha256 of its content: no secret value is kept in a view or a plan.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::render::Rendered;
+use crate::render::deployment::CONFIG_CHECKSUM;
+use crate::resolve::sha256_hex;
+use crate::{Error, emit};
+
+/// The object kinds, in output order, with their file in `render -o DIR`.
+const KINDS: [(&str, &str); 6] = [
+    ("ConfigMap", "configmap.yaml"),
+    ("Secret", "secret.yaml"),
+    ("Service", "service.yaml"),
+    ("Deployment", "deployment.yaml"),
+    ("PodDisruptionBudget", "poddisruptionbudget.yaml"),
+    ("HorizontalPodAutoscaler", "horizontalpodautoscaler.yaml"),
+];
+
+/// One side of a plan: each object as a JSON tree (a Secret as the sha256 of its content
+/// only) and LiteLLM's config.yaml.
+#[derive(Debug, Clone)]
+pub struct View {
+    objects: BTreeMap<&'static str, Value>,
+    config_yaml: String,
+}
+
+impl View {
+    /// The view of a freshly rendered spec.
+    pub fn from_rendered(rendered: &Rendered) -> Result<Self, Error> {
+        let mut objects = BTreeMap::new();
+        for object in &rendered.objects {
+            let value = parse(&object.to_yaml()?, object.file_name())?;
+            objects.insert(object.kind(), seal(object.kind(), value));
+        }
+        Ok(View {
+            objects,
+            config_yaml: rendered.config_yaml.clone(),
+        })
+    }
+
+    /// The view of a directory written by `litegate render -o DIR`: deployment.yaml and
+    /// configmap.yaml must be there; any other object file is read when present.
+    pub fn from_dir(dir: &Path) -> Result<Self, Error> {
+        let mut objects = BTreeMap::new();
+        for (kind, file) in KINDS {
+            let path = dir.join(file);
+            let text = match std::fs::read_to_string(&path) {
+                Ok(text) => text,
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::NotFound
+                        && !matches!(kind, "ConfigMap" | "Deployment") =>
+                {
+                    continue;
+                }
+                Err(e) => return Err(Error::io(path, e)),
+            };
+            let value = parse(&text, file)?;
+            if value.get("kind").and_then(Value::as_str) != Some(kind) {
+                return Err(Error::io(
+                    path,
+                    std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!("not a {kind} written by litegate render -o"),
+                    ),
+                ));
+            }
+            objects.insert(kind, seal(kind, value));
+        }
+        let config_yaml = objects["ConfigMap"]
+            .pointer(&format!("/data/{}", emit::CONFIG_FILE))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        Ok(View {
+            objects,
+            config_yaml,
+        })
+    }
+
+    /// With a database, model edits are applied live: the pod template then has no
+    /// `checksum/config`.
+    fn database(&self) -> bool {
+        self.objects.get("Deployment").is_some_and(|d| {
+            d.pointer("/spec/template/metadata/annotations")
+                .and_then(|a| a.get(CONFIG_CHECKSUM))
+                .is_none()
+        })
+    }
+
+    fn models(&self) -> BTreeMap<String, Value> {
+        let config: Value = serde_saphyr::from_str(&self.config_yaml).unwrap_or(Value::Null);
+        config
+            .get("model_list")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|m| {
+                let id = m.pointer("/model_info/id")?.as_str()?.to_owned();
+                Some((id, m.clone()))
+            })
+            .collect()
+    }
+
+    fn settings(&self) -> Value {
+        let mut config: Value = serde_saphyr::from_str(&self.config_yaml).unwrap_or(Value::Null);
+        if let Some(map) = config.as_object_mut() {
+            map.remove("model_list");
+        }
+        config
+    }
+}
+
+fn parse(text: &str, what: &str) -> Result<Value, Error> {
+    serde_saphyr::from_str(text).map_err(|e| {
+        Error::io(
+            what,
+            std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()),
+        )
+    })
+}
+
+/// A Secret keeps its metadata, and of its content only a sha256.
+fn seal(kind: &str, mut value: Value) -> Value {
+    if kind != "Secret" {
+        return value;
+    }
+    let Some(map) = value.as_object_mut() else {
+        return Value::Null;
+    };
+    let content = json!({
+        "data": map.remove("data"),
+        "stringData": map.remove("stringData"),
+        "type": map.remove("type"),
+    });
+    map.insert(
+        "content".into(),
+        json!({ "sha256": sha256_hex(content.to_string().as_bytes()) }),
+    );
+    value
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    Unchanged,
+    Changed,
+    Added,
+    Removed,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    None,
+    Live,
+    Rollout,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ObjectChange {
+    pub kind: &'static str,
+    pub name: String,
+    pub change: Change,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Request {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub body: Value,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ModelChanges {
+    pub added: Vec<String>,
+    pub changed: Vec<String>,
+    pub removed: Vec<String>,
+}
+
+impl ModelChanges {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.changed.is_empty() && self.removed.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Plan {
+    pub verdict: Verdict,
+    /// For `rollout`: the pod-template fields that changed (annotation names such as
+    /// `checksum/secret`, `image`, or a path under `spec.template`).
+    pub reasons: Vec<String>,
+    pub objects: Vec<ObjectChange>,
+    pub models: ModelChanges,
+    /// For `live`: the admin API requests, in order (deletes, updates, adds; each by id).
+    pub requests: Vec<Request>,
+    /// What the verdict alone does not say.
+    pub notes: Vec<String>,
+}
+
+impl Plan {
+    /// True when any object changes: `plan` then exits 3.
+    pub fn has_changes(&self) -> bool {
+        self.objects.iter().any(|o| o.change != Change::Unchanged)
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+
+    pub fn to_text(&self) -> String {
+        let mut s = String::from("objects:\n");
+        for o in &self.objects {
+            let change = serde_json::to_value(o.change).unwrap_or_default();
+            s.push_str(&format!(
+                "  {:<24} {:<28} {}\n",
+                o.kind,
+                o.name,
+                change.as_str().unwrap_or_default()
+            ));
+        }
+        let m = &self.models;
+        if !m.is_empty() {
+            s.push_str("models:\n");
+            for (sign, ids) in [("+", &m.added), ("~", &m.changed), ("-", &m.removed)] {
+                for id in ids {
+                    s.push_str(&format!("  {sign} {id}\n"));
+                }
+            }
+        }
+        match self.verdict {
+            Verdict::None if self.has_changes() => s.push_str(
+                "verdict: none (kubectl apply changes the objects above; no pod restarts)\n",
+            ),
+            Verdict::None => s.push_str("verdict: none (nothing changes)\n"),
+            Verdict::Live => {
+                s.push_str(
+                    "verdict: live (no pod restarts: LiteLLM applies these through its admin API)\n",
+                );
+                s.push_str("requests, in order:\n");
+                for r in &self.requests {
+                    s.push_str(&format!("  {} {} {}\n", r.method, r.path, r.body));
+                }
+            }
+            Verdict::Rollout => {
+                s.push_str("verdict: rollout (every pod is replaced, one at a time)\n");
+                s.push_str("because the pod template changed:\n");
+                for r in &self.reasons {
+                    s.push_str(&format!("  {r}\n"));
+                }
+            }
+        }
+        for n in &self.notes {
+            s.push_str(&format!("note: {n}\n"));
+        }
+        s
+    }
+}
+
+/// Compares two views.
+pub fn plan(old: &View, new: &View) -> Plan {
+    let objects = KINDS
+        .iter()
+        .filter_map(|&(kind, _)| {
+            let (o, n) = (old.objects.get(kind), new.objects.get(kind));
+            let change = match (o, n) {
+                (None, None) => return None,
+                (Some(_), None) => Change::Removed,
+                (None, Some(_)) => Change::Added,
+                (Some(a), Some(b)) if a == b => Change::Unchanged,
+                _ => Change::Changed,
+            };
+            let name = n
+                .or(o)
+                .and_then(|v| v.pointer("/metadata/name"))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            Some(ObjectChange { kind, name, change })
+        })
+        .collect();
+
+    let template = |v: &View| {
+        v.objects
+            .get("Deployment")
+            .and_then(|d| d.pointer("/spec/template"))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let mut reasons = Vec::new();
+    diff_paths(&template(old), &template(new), "", &mut reasons);
+    let reasons = name_reasons(reasons);
+
+    let (old_models, new_models) = (old.models(), new.models());
+    let mut models = ModelChanges::default();
+    let mut requests = Vec::new();
+    for id in old_models.keys() {
+        if !new_models.contains_key(id) {
+            models.removed.push(id.clone());
+            requests.push(Request {
+                method: "POST",
+                path: "/model/delete",
+                body: json!({ "id": id }),
+            });
+        }
+    }
+    for (id, entry_new) in &new_models {
+        if old_models.get(id).is_some_and(|e| e != entry_new) {
+            models.changed.push(id.clone());
+            requests.push(Request {
+                method: "POST",
+                path: "/model/update",
+                body: model_body(entry_new),
+            });
+        }
+    }
+    for (id, entry_new) in &new_models {
+        if !old_models.contains_key(id) {
+            models.added.push(id.clone());
+            requests.push(Request {
+                method: "POST",
+                path: "/model/new",
+                body: model_body(entry_new),
+            });
+        }
+    }
+
+    let mut notes = Vec::new();
+    let verdict = if !reasons.is_empty() {
+        requests.clear();
+        if !models.is_empty() {
+            notes.push(
+                "the new pods read the new config.yaml: the model changes need no admin request"
+                    .into(),
+            );
+        }
+        Verdict::Rollout
+    } else if !models.is_empty() {
+        // Without a database the pod template carries checksum/config, so a model edit
+        // changed it above; here NEW has a database.
+        Verdict::Live
+    } else {
+        requests.clear();
+        Verdict::None
+    };
+    if reasons.is_empty() && new.database() && old.settings() != new.settings() {
+        notes.push(
+            "config.yaml settings outside model_list changed; LiteLLM reads them only when a \
+             pod starts, so they take effect at the next restart \
+             (kubectl rollout restart deployment)"
+                .into(),
+        );
+    }
+    Plan {
+        verdict,
+        reasons,
+        objects,
+        models,
+        requests,
+        notes,
+    }
+}
+
+/// `/model/new` and `/model/update` take the config.yaml entry as it stands: secrets in it
+/// are `os.environ/NAME` strings, resolved on each pod.
+fn model_body(entry: &Value) -> Value {
+    json!({
+        "model_name": entry.get("model_name"),
+        "litellm_params": entry.get("litellm_params"),
+        "model_info": entry.get("model_info"),
+    })
+}
+
+/// Every leaf path (under the pod template) where `a` and `b` differ.
+fn diff_paths(a: &Value, b: &Value, at: &str, out: &mut Vec<String>) {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            for k in keys {
+                let null = Value::Null;
+                let sub = if at.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{at}.{k}")
+                };
+                diff_paths(
+                    x.get(k).unwrap_or(&null),
+                    y.get(k).unwrap_or(&null),
+                    &sub,
+                    out,
+                );
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                diff_paths(p, q, &format!("{at}[{i}]"), out);
+            }
+        }
+        _ if a == b => {}
+        _ => out.push(at.to_owned()),
+    }
+}
+
+/// Annotation changes are named by the annotation (`checksum/secret`), a container image
+/// change is `image`, anything else by its path under `spec.template`.
+fn name_reasons(paths: Vec<String>) -> Vec<String> {
+    let mut annotations = Vec::new();
+    let mut others = Vec::new();
+    for p in paths {
+        if let Some(key) = p.strip_prefix("metadata.annotations.") {
+            annotations.push(key.to_owned());
+        } else if p.starts_with("spec.containers[") && p.ends_with("].image") {
+            others.push("image".to_owned());
+        } else {
+            others.push(format!("spec.template.{p}"));
+        }
+    }
+    annotations.sort();
+    others.sort();
+    others.dedup();
+    annotations.extend(others);
+    annotations
+}

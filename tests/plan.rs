@@ -1,0 +1,330 @@
+//! `litegate plan`: per-object changes and the verdict (none, live, rollout), in database
+//! and database-less mode; the exact admin requests; plans against a `render -o` directory.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::{DUMMY_ENV, MapEnvironment, compile_text};
+use litegate::plan::{Change, Plan, Verdict, View, plan};
+
+const BASE: &str = "\
+apiVersion: litegate/v1alpha1
+kind: Gateway
+metadata:
+  name: gw
+  labels: {team: ai}
+providers:
+  openai:
+    type: openai
+    apiKey: {env: OPENAI_API_KEY}
+  groq:
+    type: groq
+    apiKey: {env: GROQ_API_KEY}
+models:
+  - name: gpt-4o
+    provider: openai
+    model: gpt-4o-2024-08-06
+    params: {temperature: 0.2}
+  - name: llama
+    provider: groq
+    model: llama-3.3-70b-versatile
+deployment:
+  image: ghcr.io/berriai/litellm-database:v1.80.12-stable
+  replicas: 2
+  masterKey: {env: LITELLM_MASTER_KEY}
+";
+
+const DATABASE: &str = "  database:\n    url: {env: DATABASE_URL}\n";
+
+const EXTRA_MODEL: &str = "  - name: mini\n    provider: openai\n    model: gpt-4o-mini\n";
+
+fn spec(database: bool, edit: impl Fn(String) -> String) -> String {
+    let text = if database {
+        format!("{BASE}{DATABASE}")
+    } else {
+        BASE.to_owned()
+    };
+    edit(text)
+}
+
+fn view(text: &str, env: &MapEnvironment) -> View {
+    View::from_rendered(&compile_text(text, env).rendered).expect("view")
+}
+
+fn plan_of(database: bool, edit: impl Fn(String) -> String) -> Plan {
+    let env = MapEnvironment::dummy();
+    plan(
+        &view(&spec(database, |s| s), &env),
+        &view(&spec(database, edit), &env),
+    )
+}
+
+fn change(p: &Plan, kind: &str) -> Change {
+    p.objects
+        .iter()
+        .find(|o| o.kind == kind)
+        .map(|o| o.change)
+        .expect("kind listed")
+}
+
+fn add_model(s: String) -> String {
+    s.replace("deployment:\n", &format!("{EXTRA_MODEL}deployment:\n"))
+}
+
+fn remove_model(s: String) -> String {
+    s.replace(
+        "  - name: llama\n    provider: groq\n    model: llama-3.3-70b-versatile\n",
+        "",
+    )
+}
+
+fn change_param(s: String) -> String {
+    s.replace("temperature: 0.2", "temperature: 0.7")
+}
+
+fn bump_image(s: String) -> String {
+    s.replace("v1.80.12-stable", "v1.81.0-stable")
+}
+
+fn scale(s: String) -> String {
+    s.replace("replicas: 2", "replicas: 3")
+}
+
+fn relabel(s: String) -> String {
+    s.replace("team: ai", "team: ml")
+}
+
+#[test]
+fn model_edits_are_live_with_a_database_and_roll_without_one() {
+    for edit in [add_model, remove_model, change_param] {
+        let live = plan_of(true, edit);
+        assert_eq!(live.verdict, Verdict::Live, "{}", live.to_text());
+        assert!(live.reasons.is_empty());
+        assert_eq!(change(&live, "Deployment"), Change::Unchanged);
+        assert_eq!(change(&live, "ConfigMap"), Change::Changed);
+        assert_eq!(live.requests.len(), 1);
+
+        let rolled = plan_of(false, edit);
+        assert_eq!(rolled.verdict, Verdict::Rollout, "{}", rolled.to_text());
+        assert_eq!(rolled.reasons, ["checksum/config"]);
+        assert!(rolled.requests.is_empty());
+    }
+    let removed = plan_of(true, remove_model);
+    assert_eq!(removed.requests[0].path, "/model/delete");
+    assert_eq!(
+        removed.requests[0].body,
+        serde_json::json!({"id": "llama--groq"})
+    );
+    let changed = plan_of(true, change_param);
+    assert_eq!(changed.requests[0].path, "/model/update");
+    assert_eq!(changed.models.changed, ["gpt-4o--openai"]);
+    assert_eq!(
+        changed.requests[0].body["litellm_params"]["temperature"],
+        serde_json::json!(0.7)
+    );
+}
+
+#[test]
+fn adding_one_model_in_database_mode_is_live_with_exactly_one_model_new() {
+    let env = MapEnvironment::dummy();
+    let old = compile_text(&spec(true, |s| s), &env).rendered;
+    let new = compile_text(&spec(true, add_model), &env).rendered;
+    let p = plan(
+        &View::from_rendered(&old).unwrap(),
+        &View::from_rendered(&new).unwrap(),
+    );
+    assert_eq!(p.verdict, Verdict::Live);
+    assert_eq!(p.models.added, ["mini--openai"]);
+    assert_eq!(p.requests.len(), 1);
+    let request = &p.requests[0];
+    assert_eq!((request.method, request.path), ("POST", "/model/new"));
+    assert_eq!(
+        request.body,
+        serde_json::json!({
+            "model_name": "mini",
+            "litellm_params": {"model": "openai/gpt-4o-mini", "api_key": "os.environ/OPENAI_API_KEY"},
+            "model_info": {"id": "mini--openai"},
+        })
+    );
+    let deployment = |r: &litegate::render::Rendered| {
+        r.objects
+            .iter()
+            .find(|o| o.kind() == "Deployment")
+            .unwrap()
+            .to_yaml()
+            .unwrap()
+    };
+    assert_eq!(
+        deployment(&old),
+        deployment(&new),
+        "Deployment byte-identical"
+    );
+}
+
+#[test]
+fn live_requests_are_deletes_then_updates_then_adds_each_by_id() {
+    let p = plan_of(true, |s| add_model(remove_model(change_param(s))));
+    assert_eq!(p.verdict, Verdict::Live);
+    let paths: Vec<_> = p.requests.iter().map(|r| r.path).collect();
+    assert_eq!(paths, ["/model/delete", "/model/update", "/model/new"]);
+}
+
+#[test]
+fn rotating_one_key_rolls_by_checksum_secret_with_no_admin_request() {
+    for database in [true, false] {
+        let text = spec(database, |s| s);
+        let old = view(&text, &MapEnvironment::dummy());
+        let new = view(
+            &text,
+            &MapEnvironment::dummy().with_var("OPENAI_API_KEY", "dummy-rotated-1a2b3c"),
+        );
+        let p = plan(&old, &new);
+        assert_eq!(p.verdict, Verdict::Rollout);
+        assert_eq!(p.reasons, ["checksum/secret"]);
+        assert!(p.requests.is_empty());
+        assert_eq!(change(&p, "Secret"), Change::Changed);
+        assert_eq!(change(&p, "ConfigMap"), Change::Unchanged);
+        for out in [p.to_text(), p.to_json()] {
+            assert!(!out.contains("dummy-rotated-1a2b3c"));
+            assert_no_secret_value(&out);
+        }
+    }
+}
+
+#[test]
+fn an_image_bump_rolls_by_image() {
+    for database in [true, false] {
+        let p = plan_of(database, bump_image);
+        assert_eq!(p.verdict, Verdict::Rollout);
+        assert_eq!(p.reasons, ["image"]);
+    }
+}
+
+#[test]
+fn replicas_and_labels_change_objects_but_restart_no_pod() {
+    for database in [true, false] {
+        let p = plan_of(database, scale);
+        assert_eq!(p.verdict, Verdict::None, "{}", p.to_text());
+        assert!(p.has_changes());
+        assert_eq!(change(&p, "Deployment"), Change::Changed);
+
+        let p = plan_of(database, relabel);
+        assert_eq!(p.verdict, Verdict::None, "{}", p.to_text());
+        assert!(
+            p.objects.iter().all(|o| o.change == Change::Changed),
+            "every object carries the labels"
+        );
+    }
+}
+
+#[test]
+fn the_same_spec_plans_nothing() {
+    for database in [true, false] {
+        let p = plan_of(database, |s| s);
+        assert_eq!(p.verdict, Verdict::None);
+        assert!(!p.has_changes());
+    }
+}
+
+fn assert_no_secret_value(text: &str) {
+    for (name, value) in DUMMY_ENV {
+        assert!(!text.contains(value), "the value of {name} leaked:\n{text}");
+    }
+}
+
+fn litegate(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_litegate"))
+        .args(args)
+        .env_clear()
+        .envs(DUMMY_ENV.iter().copied())
+        .current_dir(cwd)
+        .output()
+        .expect("litegate runs")
+}
+
+#[test]
+fn plan_against_a_rendered_directory_and_exit_codes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(dir.join("old.yaml"), spec(true, |s| s)).unwrap();
+    std::fs::write(dir.join("new.yaml"), spec(true, add_model)).unwrap();
+    let out = litegate(&["render", "old.yaml", "-o", "out"], dir);
+    assert_eq!(out.status.code(), Some(0));
+
+    let same = litegate(&["plan", "out", "old.yaml"], dir);
+    assert_eq!(
+        same.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&same.stderr)
+    );
+    assert!(String::from_utf8_lossy(&same.stdout).contains("verdict: none (nothing changes)"));
+
+    let added = litegate(&["plan", "out", "new.yaml", "--format", "json"], dir);
+    assert_eq!(added.status.code(), Some(3));
+    let json: serde_json::Value = serde_json::from_slice(&added.stdout).unwrap();
+    assert_eq!(json["verdict"], "live");
+    assert_eq!(json["requests"].as_array().unwrap().len(), 1);
+    assert_eq!(json["requests"][0]["path"], "/model/new");
+
+    // A key rotated since the directory was rendered: only the checksum tells.
+    let rotated = Command::new(env!("CARGO_BIN_EXE_litegate"))
+        .args(["plan", "out", "old.yaml"])
+        .env_clear()
+        .envs(DUMMY_ENV.iter().copied())
+        .env("GROQ_API_KEY", "dummy-rotated-9z8y7x")
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert_eq!(rotated.status.code(), Some(3));
+    let text = String::from_utf8_lossy(&rotated.stdout);
+    assert!(text.contains("verdict: rollout"), "{text}");
+    assert!(text.contains("checksum/secret"), "{text}");
+    for out in [&same, &added, &rotated] {
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_no_secret_value(&all);
+        assert!(!all.contains("dummy-rotated-9z8y7x"));
+    }
+}
+
+#[test]
+fn invalid_input_exits_1_and_usage_exits_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::write(dir.join("ok.yaml"), spec(true, |s| s)).unwrap();
+    std::fs::write(dir.join("bad.yaml"), "kind: Nope\n").unwrap();
+    assert_eq!(
+        litegate(&["plan", "ok.yaml", "bad.yaml"], dir)
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        litegate(&["plan", "ok.yaml", "missing.yaml"], dir)
+            .status
+            .code(),
+        Some(1)
+    );
+    std::fs::create_dir(dir.join("empty")).unwrap();
+    assert_eq!(
+        litegate(&["plan", "empty", "ok.yaml"], dir).status.code(),
+        Some(1)
+    );
+    assert_eq!(litegate(&["plan", "ok.yaml"], dir).status.code(), Some(2));
+}
+
+#[test]
+fn plan_snapshots() {
+    let live = plan_of(true, |s| add_model(remove_model(change_param(s))));
+    let rolled = plan_of(false, |s| bump_image(change_param(s)));
+    insta::with_settings!({snapshot_path => "../snapshots"}, {
+        insta::assert_snapshot!("plan-rollout-text", rolled.to_text());
+        insta::assert_snapshot!("plan-live-json", live.to_json());
+    });
+}
