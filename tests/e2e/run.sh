@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# End-to-end proof: litegate's output run through the real programs that consume it.
+# - the real LiteLLM proxy boots from each rendered example, the way the Deployment says;
+# - every manifest passes Kubernetes' OpenAPI schemas in strict mode (oldest and newest
+#   Kubernetes we claim) and checkov's policy checks;
+# - kubectl kustomize builds every rendered directory and an overlay of it;
+# - mutated output (wrong env var, probe path typo, dropped api_base) is caught.
+# Venvs are cached under $LITEGATE_E2E_CACHE, keyed by the pinned versions.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+LITELLM_VERSION=1.106.2
+PRISMA_VERSION=0.15.0
+KUBERNETES_VALIDATE_VERSION=1.37.0
+CHECKOV_VERSION=3.3.30
+CACHE=${LITEGATE_E2E_CACHE:-$HOME/.cache/litegate-e2e}
+mkdir -p "$CACHE"
+
+t0=$SECONDS
+timing() { echo "e2e: $1 took $((SECONDS - t0)) s"; t0=$SECONDS; }
+
+venv() { # NAME PACKAGES...: a venv per pinned set, created once
+  local dir="$CACHE/$1"; shift
+  if [ ! -x "$dir/bin/python" ] || [ ! -f "$dir/.complete" ]; then
+    rm -rf "$dir"
+    python3 -m venv "$dir"
+    "$dir/bin/pip" install --quiet --disable-pip-version-check "$@"
+    touch "$dir/.complete"
+  fi
+  echo "$dir"
+}
+
+LITELLM_VENV=$(venv "litellm-$LITELLM_VERSION-prisma-$PRISMA_VERSION" "litellm[proxy]==$LITELLM_VERSION" "prisma==$PRISMA_VERSION")
+# checkov's dependencies clash with litellm's: it gets its own venv.
+CHECKOV_VENV=$(venv "checkov-$CHECKOV_VERSION" "checkov==$CHECKOV_VERSION")
+K8S_VENV=$(venv "kubernetes-validate-$KUBERNETES_VALIDATE_VERSION" "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION")
+timing "venvs"
+
+cargo build --release --locked --quiet
+timing "release build"
+
+export LITEGATE_BIN=$PWD/target/release/litegate
+export LITELLM_BIN=$LITELLM_VENV/bin/litellm
+export CHECKOV_BIN=$CHECKOV_VENV/bin/checkov
+export KUBERNETES_VALIDATE_BIN=$K8S_VENV/bin/kubernetes-validate
+export LITELLM_VERSION
+exec "$LITELLM_VENV/bin/python" tests/e2e/e2e.py "$@"
