@@ -35,6 +35,15 @@ pub fn text(d: &Diagnostic, file: &str, source: Option<&str>) -> String {
         .span
         .clone()
         .or_else(|| Some(span_at(source?, d.location?)));
+    // Spans come from several parsers; the snippet drawer slices on them, so they must
+    // fall on character boundaries of the text it is given.
+    let span = match (source, span) {
+        (Some(src), Some(r)) => {
+            let start = src.floor_char_boundary(r.start.min(src.len()));
+            Some(start..src.ceil_char_boundary(r.end.clamp(start, src.len())))
+        }
+        (_, span) => span,
+    };
     match (source, &span, d.location) {
         (Some(src), Some(span), _) if span.end <= src.len() && span.start < span.end => {
             group = group.element(
@@ -128,4 +137,21 @@ pub fn json(diagnostics: &[Diagnostic], file: &str) -> String {
     let mut out = serde_json::to_string_pretty(&report).unwrap_or_default();
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::{Code, Location};
+
+    /// Found by tests/robustness.rs: a span from the parser ending inside a BOM that was
+    /// typed into a key made the snippet drawer slice inside a character and panic.
+    #[test]
+    fn a_span_inside_a_multibyte_character_does_not_panic() {
+        let source = "apiVersi\u{feff}on: litegate/v1alpha1\n";
+        let mut d = Diagnostic::error(Code::E002, "", "unknown field").at(Location { line: 1, column: 1 });
+        d.span = Some(0..10);
+        let out = text(&d, "spec.yaml", Some(source));
+        assert!(out.contains("spec.yaml:1:1"), "{out}");
+    }
 }
