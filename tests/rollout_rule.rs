@@ -300,3 +300,24 @@ fn config_size_floor_holds_for_every_example() {
         );
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// The admin API edits models only: a settings edit in database mode must roll the
+    /// pods (`checksum/settings`), or running pods would keep the old settings unseen.
+    #[test]
+    fn settings_edit_rolls_pods_in_database_mode(retries in 0..10u32, timeout in 1..600u32, models in model_strategy()) {
+        let env = MapEnvironment::dummy();
+        let base_text = spec_text(&[0, 1, 2], &BTreeMap::new(), &base_models(), true);
+        let base = compile_text(&base_text, &env);
+        let edited_text = format!("{}router:\n  numRetries: {retries}\n  timeout: {timeout}\n", spec_text(&[0, 1, 2], &BTreeMap::new(), &models, true));
+        let edited = compile_text(&edited_text, &env);
+        prop_assert!(pod_annotation(&base, "checksum/settings").is_some());
+        prop_assert_ne!(pod_annotation(&base, "checksum/settings"), pod_annotation(&edited, "checksum/settings"));
+        // Models alone never touch it.
+        let models_only = compile_text(&spec_text(&[0, 1, 2], &BTreeMap::new(), &models, true), &env);
+        prop_assert_eq!(pod_annotation(&base, "checksum/settings"), pod_annotation(&models_only, "checksum/settings"));
+        prop_assert_eq!(pod_annotation(&edited, "checksum/config"), None);
+    }
+}

@@ -31,9 +31,15 @@ pub const LIVENESS_PATH: &str = "/health/liveliness";
 pub const READINESS_PATH: &str = "/health/readiness";
 pub const SECRET_CHECKSUM: &str = "checksum/secret";
 pub const CONFIG_CHECKSUM: &str = "checksum/config";
+pub const SETTINGS_CHECKSUM: &str = "checksum/settings";
 pub const RELOADER_SECRETS: &str = "secret.reloader.stakater.com/reload";
 /// Pod template annotations litegate owns; `podAnnotations` cannot set them.
-pub const RESERVED_ANNOTATIONS: &[&str] = &[SECRET_CHECKSUM, CONFIG_CHECKSUM, RELOADER_SECRETS];
+pub const RESERVED_ANNOTATIONS: &[&str] = &[
+    SECRET_CHECKSUM,
+    CONFIG_CHECKSUM,
+    SETTINGS_CHECKSUM,
+    RELOADER_SECRETS,
+];
 /// The uid of `nobody`: LiteLLM needs no identity of its own.
 const RUN_AS: i64 = 65534;
 
@@ -44,6 +50,9 @@ pub struct RolloutTriggers {
     pub secret: Option<String>,
     /// `checksum/config`: only without a database, where a restart is the one way to apply a model edit.
     pub config: Option<String>,
+    /// `checksum/settings`: only with a database, over config.yaml's settings sections, which
+    /// the admin API cannot change: a settings edit rolls the pods, a model edit does not.
+    pub settings: Option<String>,
 }
 
 pub fn deployment(r: &Resolved, triggers: &RolloutTriggers) -> Deployment {
@@ -112,6 +121,9 @@ fn pod_annotations(r: &Resolved, triggers: &RolloutTriggers) -> BTreeMap<String,
     }
     if let Some(sum) = &triggers.config {
         annotations.insert(CONFIG_CHECKSUM.to_owned(), sum.clone());
+    }
+    if let Some(sum) = &triggers.settings {
+        annotations.insert(SETTINGS_CHECKSUM.to_owned(), sum.clone());
     }
     let external = r.external_secret_names();
     if !external.is_empty() {

@@ -132,6 +132,25 @@ pub struct GeneralSettings {
     pub store_model_in_db: Option<bool>,
 }
 
+/// config.yaml without its model list: what a running proxy reads only at start, even
+/// with a database (the admin API edits models, not settings).
+#[derive(Debug, Serialize)]
+pub struct SettingsView<'a> {
+    pub router_settings: &'a RouterSettings,
+    pub litellm_settings: &'a LitellmSettings,
+    pub general_settings: &'a GeneralSettings,
+}
+
+impl LiteLlmConfig {
+    pub fn settings(&self) -> SettingsView<'_> {
+        SettingsView {
+            router_settings: &self.router_settings,
+            litellm_settings: &self.litellm_settings,
+            general_settings: &self.general_settings,
+        }
+    }
+}
+
 pub fn config(r: &Resolved) -> LiteLlmConfig {
     LiteLlmConfig {
         model_list: r.models.iter().map(model_entry).collect(),

@@ -87,6 +87,12 @@ impl Rendered {
     }
 }
 
+/// Hex sha256 of the settings sections of config.yaml (all but `model_list`), as compact JSON.
+fn settings_checksum(config: &litellm::LiteLlmConfig) -> String {
+    // Serializing typed structs of strings, numbers and maps to JSON cannot fail.
+    sha256_hex(&serde_json::to_vec(&config.settings()).unwrap_or_default())
+}
+
 pub fn render(r: &Resolved) -> Result<Rendered, Error> {
     let config = litellm::config(r);
     let mut problems = env_coverage(r, &config);
@@ -104,6 +110,8 @@ pub fn render(r: &Resolved) -> Result<Rendered, Error> {
     let triggers = RolloutTriggers {
         secret: r.secret_checksum(),
         config: (!r.database).then(|| sha256_hex(config_yaml.as_bytes())),
+        // With a database, models change live, but settings are still read only at start.
+        settings: r.database.then(|| settings_checksum(&config)),
     };
     let mut objects = vec![Object::ConfigMap(objects::config_map(r, &config_yaml))];
     objects.extend(objects::secret(r).map(Object::Secret));
