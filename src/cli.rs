@@ -1,6 +1,15 @@
 //! The command line: argument types (clap derive) and what each command does with them.
 //! `main.rs` only parses and exits with the code `run` returns.
 
+/// `eprintln!` that ignores a closed stderr (`litegate ... 2>&1 | head`): the reader's choice,
+/// not a reason to panic.
+macro_rules! stderr_line {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -149,7 +158,7 @@ fn man() -> i32 {
             exit::OK
         }
         Err(e) => {
-            eprintln!("error: cannot write the man page: {e}");
+            stderr_line!("error: cannot write the man page: {e}");
             exit::FAILED
         }
     }
@@ -195,7 +204,7 @@ fn render(args: &RenderArgs, env: &dyn Environment) -> i32 {
                 None => exit::OK,
                 Some(diff) => {
                     print_stdout(&diff);
-                    eprintln!(
+                    stderr_line!(
                         "error: {} is not up to date with {}",
                         dir.display(),
                         args.spec.display()
@@ -285,14 +294,14 @@ fn validate(args: &ValidateArgs, env: &dyn Environment) -> i32 {
     print_diagnostics(&diagnostics, &source);
     let warnings = diagnostics.len() - errors;
     match compiled {
-        None => eprintln!(
+        None => stderr_line!(
             "error: {} has {errors} error(s) and {warnings} warning(s)",
             args.spec.display()
         ),
         Some(_) if failed => {
-            eprintln!("error: {warnings} warning(s), and --strict treats them as errors")
+            stderr_line!("error: {warnings} warning(s), and --strict treats them as errors")
         }
-        Some(c) => eprintln!(
+        Some(c) => stderr_line!(
             "{}: ok ({} model(s), {} object(s), {warnings} warning(s))",
             args.spec.display(),
             c.rendered.models,
@@ -326,16 +335,16 @@ fn report(error: &Error, source: &SpecSource) -> i32 {
             print_diagnostics(diagnostics, source);
             let errors = diagnostics.iter().filter(|d| d.is_error()).count();
             let warnings = diagnostics.len() - errors;
-            eprintln!(
+            stderr_line!(
                 "error: {} has {errors} error(s) and {warnings} warning(s); nothing was written",
                 source.path.display()
             );
         }
         other => {
-            eprintln!("error: {other}");
+            stderr_line!("error: {other}");
             let mut cause = std::error::Error::source(other);
             while let Some(c) = cause {
-                eprintln!("  caused by: {c}");
+                stderr_line!("  caused by: {c}");
                 cause = c.source();
             }
         }
@@ -358,7 +367,7 @@ fn print_diagnostics(diagnostics: &[Diagnostic], source: &SpecSource) {
         crate::diagnostics::redact_source(&source.text, &map)
     });
     for d in diagnostics {
-        eprintln!("{}", d.render(&file, redacted.as_deref()));
+        stderr_line!("{}", d.render(&file, redacted.as_deref()));
     }
 }
 

@@ -535,3 +535,20 @@ fn a_spec_far_over_the_configmap_limit_is_refused_before_rendering() {
     );
     assert!(err.contains("for 12001 models"), "{err}");
 }
+
+/// `litegate validate bad.yaml 2>&1 | head -1`: a reader that stops early must not turn
+/// a clean exit 1 into a panic (exit 101).
+#[test]
+fn a_closed_stderr_is_not_a_panic() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_litegate"))
+        .args(["validate", "tests/ui/five-mistakes.yaml"])
+        .env_clear()
+        .envs(DUMMY_ENV.iter().copied())
+        .current_dir(root())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("litegate runs");
+    drop(child.stderr.take());
+    assert_eq!(child.wait().expect("exits").code(), Some(1));
+}

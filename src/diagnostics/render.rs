@@ -149,7 +149,8 @@ mod tests {
     #[test]
     fn a_span_inside_a_multibyte_character_does_not_panic() {
         let source = "apiVersi\u{feff}on: litegate/v1alpha1\n";
-        let mut d = Diagnostic::error(Code::E002, "", "unknown field").at(Location { line: 1, column: 1 });
+        let mut d =
+            Diagnostic::error(Code::E002, "", "unknown field").at(Location { line: 1, column: 1 });
         d.span = Some(0..10);
         let out = text(&d, "spec.yaml", Some(source));
         assert!(out.contains("spec.yaml:1:1"), "{out}");
