@@ -7,17 +7,7 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::{DUMMY_ENV, root};
-
-fn litegate(args: &[&str], env: &[(&str, &str)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_litegate"))
-        .args(args)
-        .env_clear()
-        .envs(env.iter().copied())
-        .current_dir(root())
-        .output()
-        .expect("litegate runs")
-}
+use common::{DUMMY_ENV, litegate, root};
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -4,20 +4,10 @@
 mod common;
 
 use std::fs;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use common::root;
+use common::{litegate, root};
 use serde_json::Value;
-
-fn litegate(args: &[&str], env: &[(&str, &str)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_litegate"))
-        .args(args)
-        .env_clear()
-        .envs(env.iter().copied())
-        .current_dir(root())
-        .output()
-        .expect("litegate runs")
-}
 
 fn stdout(o: &Output) -> String {
     assert_eq!(

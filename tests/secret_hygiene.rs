@@ -5,11 +5,9 @@
 mod common;
 
 use std::fs;
-use std::path::Path;
-use std::process::{Command, Output};
 
 use base64::Engine;
-use common::root;
+use common::{litegate_in, root};
 
 const MARKERS: &[(&str, &str)] = &[
     ("OPENAI_API_KEY", "MARKER-openai-a1b2c3"),
@@ -23,16 +21,6 @@ const MARKERS: &[(&str, &str)] = &[
     ),
 ];
 const FILE_MARKER: &str = "MARKER-file-4f4e4d";
-
-fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_litegate"))
-        .args(args)
-        .env_clear()
-        .envs(env.iter().copied())
-        .current_dir(dir)
-        .output()
-        .expect("litegate runs")
-}
 
 /// Every marker, plain and base64-encoded (as it stands in the Secret's data).
 fn needles() -> Vec<String> {
@@ -70,7 +58,7 @@ fn workspace() -> tempfile::TempDir {
 #[test]
 fn render_puts_markers_in_the_secret_only() {
     let tmp = workspace();
-    let out = run(tmp.path(), &["render", "gateway.yaml"], MARKERS);
+    let out = litegate_in(tmp.path(), &["render", "gateway.yaml"], MARKERS);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -90,7 +78,7 @@ fn render_puts_markers_in_the_secret_only() {
 #[test]
 fn written_files_keep_markers_in_secret_yaml_only() {
     let tmp = workspace();
-    let out = run(
+    let out = litegate_in(
         tmp.path(),
         &["render", "gateway.yaml", "-o", "out"],
         MARKERS,
@@ -111,7 +99,7 @@ fn written_files_keep_markers_in_secret_yaml_only() {
 fn check_diffs_never_show_old_or_new_values() {
     let tmp = workspace();
     assert_eq!(
-        run(
+        litegate_in(
             tmp.path(),
             &["render", "gateway.yaml", "-o", "out"],
             MARKERS
@@ -131,7 +119,7 @@ fn check_diffs_never_show_old_or_new_values() {
         format!("{FILE_MARKER}-rotated\n"),
     )
     .expect("write");
-    let out = run(
+    let out = litegate_in(
         tmp.path(),
         &["render", "gateway.yaml", "--check", "out"],
         &env,
@@ -168,7 +156,7 @@ fn errors_and_warnings_never_carry_values_in_text_or_json() {
         &["validate", "--strict", "gateway.yaml"],
         &["validate", "--format", "json", "gateway.yaml"],
     ] {
-        let out = run(tmp.path(), args, MARKERS);
+        let out = litegate_in(tmp.path(), args, MARKERS);
         assert_clean(
             &format!("{args:?} stdout"),
             &String::from_utf8_lossy(&out.stdout),
@@ -193,7 +181,7 @@ fn a_weak_master_key_is_refused_without_showing_it() {
             }
         })
         .collect();
-    let out = run(tmp.path(), &["render", "gateway.yaml"], &env);
+    let out = litegate_in(tmp.path(), &["render", "gateway.yaml"], &env);
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -216,7 +204,7 @@ fn literal_values_typed_into_the_spec_are_masked_in_snippets() {
         );
     fs::write(tmp.path().join("literal.yaml"), spec).expect("write");
     for format in ["text", "json"] {
-        let out = run(
+        let out = litegate_in(
             tmp.path(),
             &["validate", "--format", format, "literal.yaml"],
             MARKERS,

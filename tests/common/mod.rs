@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 use litegate::{Compiled, Environment, SpecSource};
 
@@ -98,4 +99,20 @@ pub fn examples() -> Vec<PathBuf> {
         .collect();
     out.sort();
     out
+}
+
+/// Runs the built `litegate` in `dir` with exactly `env` (nothing inherited).
+pub fn litegate_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_litegate"))
+        .args(args)
+        .env_clear()
+        .envs(env.iter().copied())
+        .current_dir(dir)
+        .output()
+        .expect("litegate runs")
+}
+
+/// Runs the built `litegate` at the repository root with exactly `env`.
+pub fn litegate(args: &[&str], env: &[(&str, &str)]) -> Output {
+    litegate_in(&root(), args, env)
 }
