@@ -80,7 +80,8 @@ for name in 10 100 1000 largest 10000; do
       cat "$OUT/err.txt" >&2
       exit 1
     fi
-    config=$(sed -n 's/.*data is \([0-9]*\) bytes.*/\1/p' "$OUT/err.txt" | head -1)
+    # The early rule reports a floor ("at least N bytes"), the exact one "data is N bytes".
+    config=$(sed -n 's/.*\(data is\|at least\) \([0-9]*\) bytes.*/\2/p' "$OUT/err.txt" | head -1)
   else
     [ "$code" = 0 ] || { cat "$OUT/err.txt" >&2; exit 1; }
     "$BIN" render "$spec" -o "$OUT/dir-$name" 2>/dev/null
