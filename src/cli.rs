@@ -49,6 +49,9 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Show what changes from OLD to NEW, per object, and whether pods roll (exit 3 on change).
     Plan(PlanArgs),
+    /// A KRM function for kustomize `generators:` and kpt: a ResourceList on stdin, the Gateway
+    /// spec as functionConfig, the list with the rendered objects appended on stdout.
+    Krm,
     /// Print a commented starter spec to stdout.
     Init,
     /// Print the JSON Schema of the spec (as in litegate.schema.json).
@@ -123,6 +126,7 @@ pub fn run(cli: Cli) -> i32 {
                 validate(&args, &ProcessEnvironment)
             }
         }
+        Command::Krm => krm(&ProcessEnvironment),
         Command::Init => init(),
         Command::Schema => {
             print_stdout(&crate::schema::json());
@@ -131,6 +135,18 @@ pub fn run(cli: Cli) -> i32 {
         Command::Completions { shell } => completions(shell),
         Command::Man => man(),
     }
+}
+
+fn krm(env: &dyn Environment) -> i32 {
+    use std::io::Read as _;
+    let mut input = String::new();
+    if let Err(e) = std::io::stdin().read_to_string(&mut input) {
+        stderr_line!("error: reading the ResourceList from stdin: {e}");
+        return exit::FAILED;
+    }
+    let outcome = crate::krm::run(&input, env);
+    print_stdout(&outcome.output);
+    if outcome.ok { exit::OK } else { exit::FAILED }
 }
 
 fn init() -> i32 {

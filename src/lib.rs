@@ -7,6 +7,7 @@ pub mod cli;
 pub mod diagnostics;
 pub mod emit;
 mod error;
+pub mod krm;
 pub mod parse;
 pub mod plan;
 pub mod render;

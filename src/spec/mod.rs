@@ -50,6 +50,10 @@ pub struct Metadata {
     /// Added to every emitted object.
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
+    /// For the function runtime only (`config.kubernetes.io/function` when the spec is a
+    /// kustomize generator or kpt function config); never copied to emitted objects.
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
 }
 
 /// An upstream LLM provider and how to reach it.
