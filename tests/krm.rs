@@ -129,10 +129,6 @@ fn kpt_fn_eval_exec_writes_the_same_objects_as_render() {
         format!("#!/bin/sh\nexec {} krm\n", env!("CARGO_BIN_EXE_litegate")),
     )
     .expect("write");
-    std::os::unix::fs::PermissionsExt::set_mode(
-        &mut std::fs::metadata(&wrapper).expect("meta").permissions(),
-        0o755,
-    );
     Command::new("chmod")
         .arg("755")
         .arg(&wrapper)

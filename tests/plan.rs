@@ -4,7 +4,7 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use common::{DUMMY_ENV, MapEnvironment, compile_text};
 use litegate::plan::{Change, Plan, Verdict, View, plan};
@@ -234,14 +234,9 @@ fn assert_no_secret_value(text: &str) {
     }
 }
 
+/// `litegate ARGS` run in `cwd` with the dummy keys.
 fn litegate(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_litegate"))
-        .args(args)
-        .env_clear()
-        .envs(DUMMY_ENV.iter().copied())
-        .current_dir(cwd)
-        .output()
-        .expect("litegate runs")
+    common::litegate_in(cwd, args, DUMMY_ENV)
 }
 
 #[test]
@@ -270,14 +265,17 @@ fn plan_against_a_rendered_directory_and_exit_codes() {
     assert_eq!(json["requests"][0]["path"], "/model/new");
 
     // A key rotated since the directory was rendered: only the checksum tells.
-    let rotated = Command::new(env!("CARGO_BIN_EXE_litegate"))
-        .args(["plan", "out", "old.yaml"])
-        .env_clear()
-        .envs(DUMMY_ENV.iter().copied())
-        .env("GROQ_API_KEY", "dummy-rotated-9z8y7x")
-        .current_dir(dir)
-        .output()
-        .unwrap();
+    let rotated_env: Vec<(&str, &str)> = DUMMY_ENV
+        .iter()
+        .map(|&(k, v)| {
+            if k == "GROQ_API_KEY" {
+                (k, "dummy-rotated-9z8y7x")
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    let rotated = common::litegate_in(dir, &["plan", "out", "old.yaml"], &rotated_env);
     assert_eq!(rotated.status.code(), Some(3));
     let text = String::from_utf8_lossy(&rotated.stdout);
     assert!(text.contains("verdict: rollout"), "{text}");

@@ -32,6 +32,10 @@ pub fn validate(spec: &Gateway) -> Vec<Diagnostic> {
 /// `1 MiB`: what the API server accepts for a ConfigMap's or Secret's data.
 pub const MAX_OBJECT_DATA_BYTES: usize = 1024 * 1024;
 
+/// What to do about a config over the ConfigMap limit (E020, early and exact).
+pub(crate) const TOO_LARGE_HELP: &str =
+    "split the gateway into several specs, or move models to the database (`deployment.database`)";
+
 /// The size rule, which needs the rendered data.
 pub fn data_size(path: &str, object: &str, bytes: usize) -> Option<Diagnostic> {
     (bytes > MAX_OBJECT_DATA_BYTES).then(|| {
@@ -42,6 +46,6 @@ pub fn data_size(path: &str, object: &str, bytes: usize) -> Option<Diagnostic> {
                 "the {object}'s data is {bytes} bytes, over Kubernetes' limit of {MAX_OBJECT_DATA_BYTES} bytes (1 MiB)"
             ),
         )
-        .with_help("split the gateway into several specs, or move models to the database (`deployment.database`)")
+        .with_help(TOO_LARGE_HELP)
     })
 }

@@ -43,7 +43,7 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
                     spec.models.len()
                 ),
             )
-            .with_help("split the gateway into several specs, or move models to the database (`deployment.database`)"),
+            .with_help(super::TOO_LARGE_HELP),
         );
     }
 }
