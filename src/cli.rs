@@ -52,6 +52,22 @@ pub enum Command {
     /// A KRM function for kustomize `generators:` and kpt: a ResourceList on stdin, the Gateway
     /// spec as functionConfig, the list with the rendered objects appended on stdout.
     Krm,
+    /// A Helm post-renderer: the chart's manifests from stdin, unchanged, then the spec's objects.
+    ///
+    /// For `helm install --post-renderer`; see README. Exits 1, printing nothing, when the
+    /// spec is invalid or the chart already has an object litegate emits.
+    PostRender {
+        /// The Gateway spec file (relative to where helm runs).
+        spec: PathBuf,
+    },
+    /// A kustomize exec plugin: what litegate does when run as `Gateway`.
+    ///
+    /// For `kubectl kustomize --enable-alpha-plugins` with the spec under `generators:`;
+    /// CONFIG is the copy of the spec kustomize hands over. See README.
+    KustomizePlugin {
+        /// The generator config file kustomize passes (a copy of the spec).
+        config: PathBuf,
+    },
     /// Print a commented starter spec to stdout.
     Init,
     /// Print the JSON Schema of the spec (as in litegate.schema.json).
@@ -127,6 +143,8 @@ pub fn run(cli: Cli) -> i32 {
             }
         }
         Command::Krm => krm(&ProcessEnvironment),
+        Command::PostRender { spec } => post_render(&spec, &ProcessEnvironment),
+        Command::KustomizePlugin { config } => kustomize_plugin(&config, &ProcessEnvironment),
         Command::Init => init(),
         Command::Schema => {
             print_stdout(&crate::schema::json());
@@ -147,6 +165,66 @@ fn krm(env: &dyn Environment) -> i32 {
     let outcome = crate::krm::run(&input, env);
     print_stdout(&outcome.output);
     if outcome.ok { exit::OK } else { exit::FAILED }
+}
+
+fn post_render(spec: &Path, env: &dyn Environment) -> i32 {
+    use std::io::Read as _;
+    let mut input = String::new();
+    if let Err(e) = std::io::stdin().read_to_string(&mut input) {
+        stderr_line!("error: reading the chart's manifests from stdin: {e}");
+        return exit::FAILED;
+    }
+    let (source, compiled) = match load_and_compile(spec, env) {
+        Ok(ok) => ok,
+        Err(code) => return code,
+    };
+    print_diagnostics(&compiled.warnings, &source);
+    match crate::post_render::append(&input, &compiled.rendered, &source.file_name()) {
+        Ok(text) => {
+            print_stdout(&text);
+            exit::OK
+        }
+        Err(e) => report(&e, &source),
+    }
+}
+
+/// The name under which kustomize runs an exec plugin for `kind: Gateway`
+/// (`$KUSTOMIZE_PLUGIN_HOME/litegate/v1alpha1/gateway/Gateway`).
+pub const KUSTOMIZE_PLUGIN_NAME: &str = "Gateway";
+
+/// Kustomize passes a re-serialized copy of the spec in a temporary file (comments gone,
+/// keys sorted) and runs the plugin in the kustomization's directory, which `file:` secret
+/// sources are then relative to.
+fn kustomize_plugin(config: &Path, env: &dyn Environment) -> i32 {
+    let mut source = match SpecSource::read(config) {
+        Ok(source) => source,
+        Err(e) => return report_plain(&e),
+    };
+    let root = std::env::var_os("KUSTOMIZE_PLUGIN_CONFIG_ROOT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."));
+    // A fixed name, not kustomize's temporary one: it appears in the output's header.
+    source.path = root.join("kustomize-generator.yaml");
+    let compiled = match compile(&source, env) {
+        Ok(compiled) => compiled,
+        Err(e) => {
+            let code = report(&e, &source);
+            stderr_line!(
+                "note: lines refer to the copy of the spec that kustomize passed \
+                 (comments dropped, keys sorted); `litegate validate` on the spec file gives \
+                 its own lines"
+            );
+            return code;
+        }
+    };
+    print_diagnostics(&compiled.warnings, &source);
+    match emit::stream(&compiled.rendered, &source.file_name()) {
+        Ok(text) => {
+            print_stdout(&text);
+            exit::OK
+        }
+        Err(e) => report(&e, &source),
+    }
 }
 
 fn init() -> i32 {

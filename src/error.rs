@@ -20,6 +20,9 @@ pub enum Error {
     /// Serializing an object to YAML failed; a bug, since every object is typed.
     #[error("serializing {what}: {message}")]
     Serialize { what: &'static str, message: String },
+    /// The manifests handed to `post-render` on stdin cannot take litegate's objects.
+    #[error("the chart's manifests on stdin: {0}")]
+    Manifests(String),
     /// A built-in text template failed to render; a bug, since templates are fixed.
     #[error("rendering template {name}: {message}")]
     Template { name: &'static str, message: String },

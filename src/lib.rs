@@ -10,6 +10,7 @@ mod error;
 pub mod krm;
 pub mod parse;
 pub mod plan;
+pub mod post_render;
 pub mod render;
 pub mod resolve;
 pub mod schema;

@@ -1,6 +1,7 @@
 //! `litegate krm`: the KRM function contract on stdin/stdout, and for real through
-//! `kpt fn eval --exec`. (kubectl's embedded kustomize 5.5 has no `--enable-exec`, so an
-//! exec generator cannot run under `kubectl kustomize` on this machine; see README.)
+//! `kpt fn eval --exec`. (kubectl's embedded kustomize has no `--enable-exec`, so a KRM exec
+//! function cannot run under `kubectl kustomize`; litegate runs there as a legacy exec
+//! plugin instead, tested in kustomize_plugin.rs.)
 
 mod common;
 

@@ -54,6 +54,23 @@ impl Object {
         }
     }
 
+    /// Kind, name and namespace: what identifies the object in a cluster.
+    pub fn key(&self) -> (&'static str, &str, Option<&str>) {
+        let metadata = match self {
+            Object::ConfigMap(o) => &o.metadata,
+            Object::Secret(o) => &o.metadata,
+            Object::Service(o) => &o.metadata,
+            Object::Deployment(o) => &o.metadata,
+            Object::PodDisruptionBudget(o) => &o.metadata,
+            Object::HorizontalPodAutoscaler(o) => &o.metadata,
+        };
+        (
+            self.kind(),
+            metadata.name.as_deref().unwrap_or_default(),
+            metadata.namespace.as_deref(),
+        )
+    }
+
     /// Canonical YAML: `apiVersion`, `kind`, `metadata` first, every other map sorted.
     pub fn to_yaml(&self) -> Result<String, Error> {
         match self {
