@@ -169,4 +169,24 @@ mod tests {
         let err = heads("kind: [unclosed\n").expect_err("broken YAML");
         assert!(err.to_string().contains("document 1 is not YAML"), "{err}");
     }
+
+    proptest::proptest! {
+        /// Whatever a chart renders, reading it gives the objects or an error, never a panic,
+        /// and never more objects than the stream has documents.
+        #[test]
+        fn any_input_is_passed_through_or_refused_never_a_panic(
+            docs in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::string::string_regex("(# Source: [a-z/.]{1,12}\n)?kind: [A-Za-z]{1,8}\nmetadata: \\{name: [a-z-]{1,10}\\}\n").expect("regex"),
+                    proptest::string::string_regex("[ -~\n]{0,60}").expect("regex"),
+                ],
+                0..6,
+            )
+        ) {
+            let input = docs.join("---\n");
+            if let Ok(heads) = heads(&input) {
+                proptest::prop_assert!(heads.len() <= documents(&input).len());
+            }
+        }
+    }
 }
