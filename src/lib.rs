@@ -3,6 +3,7 @@
 //!
 //! `compile` is the library face; `cli` is the command line on top of it.
 
+pub mod admin;
 pub mod cli;
 pub mod diagnostics;
 pub mod emit;

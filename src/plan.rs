@@ -14,6 +14,7 @@ use std::path::Path;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::admin::{self, Request};
 use crate::render::Rendered;
 use crate::render::deployment::CONFIG_CHECKSUM;
 use crate::resolve::sha256_hex;
@@ -100,7 +101,8 @@ impl View {
         })
     }
 
-    fn models(&self) -> BTreeMap<String, Value> {
+    /// The config.yaml `model_list` entries, by `model_info.id`.
+    pub fn models(&self) -> BTreeMap<String, Value> {
         let config: Value = serde_saphyr::from_str(&self.config_yaml).unwrap_or(Value::Null);
         config
             .get("model_list")
@@ -112,6 +114,15 @@ impl View {
                 Some((id, m.clone()))
             })
             .collect()
+    }
+
+    /// The gateway's name, which every object is named after (the Deployment's name).
+    pub fn gateway(&self) -> &str {
+        self.objects
+            .get("Deployment")
+            .and_then(|d| d.pointer("/metadata/name"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
     }
 
     fn settings(&self) -> Value {
@@ -174,13 +185,6 @@ pub struct ObjectChange {
     pub kind: &'static str,
     pub name: String,
     pub change: Change,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Request {
-    pub method: &'static str,
-    pub path: &'static str,
-    pub body: Value,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -307,37 +311,30 @@ pub fn plan(old: &View, new: &View) -> Plan {
 
     let (old_models, new_models) = (old.models(), new.models());
     let mut models = ModelChanges::default();
+    let gateway = new.gateway();
     let mut requests = Vec::new();
     for id in old_models.keys() {
         if !new_models.contains_key(id) {
             models.removed.push(id.clone());
-            requests.push(Request {
-                method: "POST",
-                path: "/model/delete",
-                body: json!({ "id": id }),
-            });
+            requests.push(Request::delete_model(id));
         }
     }
     for (id, entry_new) in &new_models {
-        if old_models.get(id).is_some_and(|e| e != entry_new) {
-            models.changed.push(id.clone());
-            requests.push(Request {
-                method: "POST",
-                path: "/model/update",
-                body: model_body(entry_new),
-            });
+        let desired = admin::desired_row(entry_new, gateway);
+        match old_models.get(id) {
+            None => {
+                models.added.push(id.clone());
+                requests.push(Request::new_model(&desired));
+            }
+            Some(entry_old) if entry_old != entry_new => {
+                models.changed.push(id.clone());
+                let current = admin::desired_row(entry_old, old.gateway());
+                requests.extend(admin::replace(id, &current, &desired));
+            }
+            Some(_) => {}
         }
     }
-    for (id, entry_new) in &new_models {
-        if !old_models.contains_key(id) {
-            models.added.push(id.clone());
-            requests.push(Request {
-                method: "POST",
-                path: "/model/new",
-                body: model_body(entry_new),
-            });
-        }
-    }
+    let mut requests = admin::in_order(requests);
 
     let mut notes = Vec::new();
     let verdict = if !reasons.is_empty() {
@@ -373,16 +370,6 @@ pub fn plan(old: &View, new: &View) -> Plan {
         requests,
         notes,
     }
-}
-
-/// `/model/new` and `/model/update` take the config.yaml entry as it stands: secrets in it
-/// are `os.environ/NAME` strings, resolved on each pod.
-fn model_body(entry: &Value) -> Value {
-    json!({
-        "model_name": entry.get("model_name"),
-        "litellm_params": entry.get("litellm_params"),
-        "model_info": entry.get("model_info"),
-    })
 }
 
 /// Every leaf path (under the pod template) where `a` and `b` differ.

@@ -118,7 +118,13 @@ fn model_edits_are_live_with_a_database_and_roll_without_one() {
         serde_json::json!({"id": "llama--groq"})
     );
     let changed = plan_of(true, change_param);
-    assert_eq!(changed.requests[0].path, "/model/update");
+    assert_eq!(
+        (
+            changed.requests[0].method,
+            changed.requests[0].path.as_str()
+        ),
+        ("PATCH", "/model/gpt-4o--openai/update")
+    );
     assert_eq!(changed.models.changed, ["gpt-4o--openai"]);
     assert_eq!(
         changed.requests[0].body["litellm_params"]["temperature"],
@@ -139,13 +145,33 @@ fn adding_one_model_in_database_mode_is_live_with_exactly_one_model_new() {
     assert_eq!(p.models.added, ["mini--openai"]);
     assert_eq!(p.requests.len(), 1);
     let request = &p.requests[0];
-    assert_eq!((request.method, request.path), ("POST", "/model/new"));
     assert_eq!(
-        request.body,
+        (request.method, request.path.as_str()),
+        ("POST", "/model/new")
+    );
+    let mut body = request.body.clone();
+    let digest = body["model_info"]
+        .as_object_mut()
+        .and_then(|info| info.remove("litegate_digest"))
+        .expect("a digest");
+    assert_eq!(digest.as_str().map(str::len), Some(64), "hex sha256");
+    assert_eq!(
+        body,
         serde_json::json!({
             "model_name": "mini",
             "litellm_params": {"model": "openai/gpt-4o-mini", "api_key": "os.environ/OPENAI_API_KEY"},
-            "model_info": {"id": "mini--openai"},
+            "model_info": {
+                "id": "mini--openai",
+                "managed_by": "litegate",
+                "gateway": "gw",
+                "litegate_keys": [
+                    "litellm_params.api_key",
+                    "litellm_params.model",
+                    "model_info.gateway",
+                    "model_info.id",
+                    "model_info.managed_by",
+                ],
+            },
         })
     );
     let deployment = |r: &litegate::render::Rendered| {
@@ -167,8 +193,41 @@ fn adding_one_model_in_database_mode_is_live_with_exactly_one_model_new() {
 fn live_requests_are_deletes_then_updates_then_adds_each_by_id() {
     let p = plan_of(true, |s| add_model(remove_model(change_param(s))));
     assert_eq!(p.verdict, Verdict::Live);
-    let paths: Vec<_> = p.requests.iter().map(|r| r.path).collect();
-    assert_eq!(paths, ["/model/delete", "/model/update", "/model/new"]);
+    let paths: Vec<_> = p.requests.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/model/delete",
+            "/model/gpt-4o--openai/update",
+            "/model/new"
+        ]
+    );
+}
+
+/// LiteLLM's update endpoints merge: a param the spec no longer sets would stay in the
+/// row, so dropping one replaces the row under the same id.
+#[test]
+fn dropping_a_param_replaces_the_row_under_the_same_id() {
+    let p = plan_of(true, |s| s.replace("    params: {temperature: 0.2}\n", ""));
+    assert_eq!(p.verdict, Verdict::Live);
+    assert_eq!(p.models.changed, ["gpt-4o--openai"]);
+    let shape: Vec<_> = p
+        .requests
+        .iter()
+        .map(|r| (r.method, r.path.as_str(), r.model_id()))
+        .collect();
+    assert_eq!(
+        shape,
+        [
+            ("POST", "/model/delete", "gpt-4o--openai"),
+            ("POST", "/model/new", "gpt-4o--openai")
+        ]
+    );
+    assert!(
+        p.requests[1].body["litellm_params"]
+            .get("temperature")
+            .is_none()
+    );
 }
 
 #[test]
