@@ -26,7 +26,7 @@ pub mod exit {
     pub const FAILED: i32 = 1;
     /// A usage error (clap exits with it on its own).
     pub const USAGE: i32 = 2;
-    /// `plan`: a change is planned.
+    /// `plan`: a change is planned; `sync --dry-run`: the proxy differs from the spec.
     pub const CHANGES: i32 = 3;
 }
 
@@ -49,6 +49,12 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Show what changes from OLD to NEW, per object, and whether pods roll (exit 3 on change).
     Plan(PlanArgs),
+    /// Make a running, database-backed LiteLLM serve the spec's models, live (exit 3: drift, with --dry-run).
+    ///
+    /// Reads GET /model/info, sends the admin requests `plan` would list for the rows
+    /// litegate owns, and reads back until the proxy matches. Provider keys are not needed:
+    /// the rows carry them as os.environ/NAME references.
+    Sync(SyncArgs),
     /// A KRM function for kustomize `generators:` and kpt: a ResourceList on stdin, the Gateway
     /// spec as functionConfig, the list with the rendered objects appended on stdout.
     Krm,
@@ -124,6 +130,36 @@ pub struct PlanArgs {
     pub format: Format,
 }
 
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The Gateway spec file.
+    pub spec: PathBuf,
+    /// The proxy's base URL, e.g. http://127.0.0.1:4000 (a port-forward to one pod is best).
+    #[arg(long)]
+    pub url: String,
+    /// The env var that holds the proxy's master key.
+    #[arg(long, value_name = "NAME", default_value = "LITELLM_MASTER_KEY")]
+    pub master_key_env: String,
+    /// Send nothing: print the requests that would make the proxy match (the drift).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// `text` for people, `json` for machines (both on stdout).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Seconds each HTTP request may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub timeout: u64,
+    /// Retries after a connection error or a 5xx answer, with exponential backoff.
+    #[arg(long, default_value_t = 4)]
+    pub retries: u32,
+    /// The first retry's delay in milliseconds; it doubles on each retry (up to 10 s).
+    #[arg(long, value_name = "MS", default_value_t = 500)]
+    pub backoff_ms: u64,
+    /// Seconds the read-back may take to show the applied state.
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub verify_timeout: u64,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Text,
@@ -142,6 +178,7 @@ pub fn run(cli: Cli) -> i32 {
                 validate(&args, &ProcessEnvironment)
             }
         }
+        Command::Sync(args) => sync(&args, &ProcessEnvironment),
         Command::Krm => krm(&ProcessEnvironment),
         Command::PostRender { spec } => post_render(&spec, &ProcessEnvironment),
         Command::KustomizePlugin { config } => kustomize_plugin(&config, &ProcessEnvironment),
@@ -355,6 +392,57 @@ fn plan(args: &PlanArgs, env: &dyn Environment) -> i32 {
         exit::CHANGES
     } else {
         exit::OK
+    }
+}
+
+fn sync(args: &SyncArgs, env: &dyn Environment) -> i32 {
+    let Some(master_key) = env
+        .var(&args.master_key_env)
+        .and_then(|v| String::from_utf8(v).ok())
+        .filter(|v| !v.trim().is_empty())
+    else {
+        stderr_line!(
+            "error: --master-key-env {0}: ${0} is not set; export the proxy's master key in it",
+            args.master_key_env
+        );
+        return exit::FAILED;
+    };
+    // The rows carry keys as os.environ/NAME only, so sync needs none of them.
+    let (source, compiled) = match load_and_compile(&args.spec, &Placeholders) {
+        Ok(ok) => ok,
+        Err(code) => return code,
+    };
+    let view = match crate::plan::View::from_rendered(&compiled.rendered) {
+        Ok(view) => view,
+        Err(e) => return report(&e, &source),
+    };
+    let desired = crate::sync::Desired::new(view.gateway(), &view.models());
+    let options = crate::sync::Options {
+        url: args.url.clone(),
+        master_key: master_key.trim().to_owned(),
+        master_key_env: args.master_key_env.clone(),
+        timeout: std::time::Duration::from_secs(args.timeout),
+        retries: args.retries,
+        backoff: std::time::Duration::from_millis(args.backoff_ms),
+        verify_timeout: std::time::Duration::from_secs(args.verify_timeout),
+        dry_run: args.dry_run,
+    };
+    match crate::sync::sync(&desired, &options) {
+        Ok(outcome) => {
+            print_stdout(&match args.format {
+                Format::Text => outcome.to_text(),
+                Format::Json => outcome.to_json(),
+            });
+            if outcome.dry_run && !outcome.planned.is_empty() {
+                exit::CHANGES
+            } else {
+                exit::OK
+            }
+        }
+        Err(e) => {
+            stderr_line!("error: {e}");
+            exit::FAILED
+        }
     }
 }
 

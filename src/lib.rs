@@ -18,6 +18,7 @@ pub mod schema;
 pub mod source_map;
 pub mod spec;
 mod suggest;
+pub mod sync;
 mod text;
 pub mod validate;
 mod yaml;

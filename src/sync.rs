@@ -1,0 +1,592 @@
+//! `litegate sync`: makes a running, database-backed LiteLLM serve the spec's models, through
+//! its admin API, touching only the rows litegate owns.
+//!
+//! It reads `GET /model/info`, computes the requests that take the rows to the spec (the
+//! same requests `plan` prints, from `admin`), sends them in order, and reads back until
+//! the proxy reports no difference. A second run finds nothing to do and sends no write.
+//!
+//! Failures: connection errors and 5xx answers are retried with exponential backoff,
+//! always by reading the proxy's state again and recomputing what is left, so a request
+//! whose answer was lost is never sent twice blindly. 401/403, "No DB Connected" and other
+//! refusals are not retried. The master key is sent as a bearer token and never printed;
+//! any text from the proxy is scrubbed of it before it is shown.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::admin::{self, Request};
+
+/// The spec's side: the gateway's name and the row each owned id should be.
+#[derive(Debug, Clone)]
+pub struct Desired {
+    pub gateway: String,
+    pub rows: BTreeMap<String, Value>,
+}
+
+impl Desired {
+    /// From config.yaml's `model_list` entries, keyed by `model_info.id`.
+    pub fn new(gateway: &str, entries: &BTreeMap<String, Value>) -> Self {
+        Desired {
+            gateway: gateway.to_owned(),
+            rows: entries
+                .iter()
+                .map(|(id, entry)| (id.clone(), admin::desired_row(entry, gateway)))
+                .collect(),
+        }
+    }
+}
+
+/// The requests that make `served` (the `data` of `GET /model/info`) match `desired`:
+/// a missing row (absent, or only in config.yaml) is created, a row that differs is
+/// patched or replaced, and a row litegate wrote for this gateway whose id left the spec
+/// is deleted. Rows of other gateways, rows people made, and config-only models whose id
+/// left the spec (they go with the next config.yaml) are never touched.
+pub fn diff(desired: &Desired, served: &[Value]) -> Vec<Request> {
+    let by_id: BTreeMap<&str, &Value> = served
+        .iter()
+        .filter_map(|row| Some((row.pointer("/model_info/id")?.as_str()?, row)))
+        .collect();
+    let mut out = Vec::new();
+    for (id, want) in &desired.rows {
+        match by_id.get(id.as_str()) {
+            Some(row) if is_db_row(row) => {
+                let requests = admin::replace(id, row, want);
+                if requests.is_empty() && !shows(row, want) {
+                    // Edited by hand (the UI, a script): the digest is stale, the row is not.
+                    out.push(Request::update_model(id, want));
+                }
+                out.extend(requests);
+            }
+            _ => out.push(Request::new_model(want)),
+        }
+    }
+    for (id, row) in &by_id {
+        if is_db_row(row)
+            && admin::owned_by(row, &desired.gateway)
+            && !desired.rows.contains_key(*id)
+        {
+            out.push(Request::delete_model(id));
+        }
+    }
+    admin::in_order(out)
+}
+
+/// `litellm_params` keys `GET /model/info` strips (`remove_sensitive_info_from_deployment`).
+const STRIPPED: [&str; 6] = [
+    "api_key",
+    "client_secret",
+    "vertex_credentials",
+    "vertex_ai_credentials",
+    "aws_access_key_id",
+    "aws_secret_access_key",
+];
+
+/// Whether the served row shows what `want` sets, as far as `/model/info` lets one see:
+/// stripped keys and masked values (`****`) are taken on trust, and numbers compare as
+/// numbers (LiteLLM reports `timeout: 30` as `30.0`).
+fn shows(row: &Value, want: &Value) -> bool {
+    if row.get("model_name") != want.get("model_name") {
+        return false;
+    }
+    let served = row.get("litellm_params");
+    want.get("litellm_params")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .all(|(key, value)| match served.and_then(|s| s.get(key)) {
+            None => STRIPPED.contains(&key.as_str()),
+            Some(Value::String(s)) if s.contains("****") => true,
+            Some(shown) => same(shown, value),
+        })
+}
+
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+fn is_db_row(row: &Value) -> bool {
+    row.pointer("/model_info/db_model").and_then(Value::as_bool) == Some(true)
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The proxy's base URL, e.g. `http://127.0.0.1:4000`.
+    pub url: String,
+    pub master_key: String,
+    /// The env var the master key came from, for messages.
+    pub master_key_env: String,
+    /// Per request, connection included.
+    pub timeout: Duration,
+    /// How many times a transient failure is retried before sync gives up.
+    pub retries: u32,
+    /// The first retry's delay; it doubles on each retry, up to 10 s.
+    pub backoff: Duration,
+    /// How long read-back may take to show the applied state (other replicas pick database
+    /// changes up within LiteLLM's `proxy_config_reload_interval_seconds`).
+    pub verify_timeout: Duration,
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub url: String,
+    pub gateway: String,
+    pub dry_run: bool,
+    /// What the first read-back called for; with `--dry-run`, the drift.
+    pub planned: Vec<Request>,
+    /// What was sent and accepted, in order (a retried request appears once per success).
+    pub applied: Vec<Request>,
+    /// The last read-back showed no difference (not checked with `--dry-run`).
+    pub in_sync: bool,
+}
+
+impl Outcome {
+    pub fn to_text(&self) -> String {
+        let mut s = format!("sync: gateway {} at {}\n", self.gateway, self.url);
+        if self.planned.is_empty() {
+            s.push_str("in sync: no request needed\n");
+            return s;
+        }
+        s.push_str(if self.dry_run {
+            "drift: these requests would make the proxy match the spec, in order:\n"
+        } else {
+            "sent, in order:\n"
+        });
+        let list = if self.dry_run {
+            &self.planned
+        } else {
+            &self.applied
+        };
+        for r in list {
+            s.push_str(&format!("  {} {} {}\n", r.method, r.path, r.body));
+        }
+        if !self.dry_run {
+            s.push_str(&format!(
+                "applied {} request(s); read back: in sync\n",
+                self.applied.len()
+            ));
+        }
+        s
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(
+        "{url} rejected the master key from ${env} (HTTP {status}): check that it is this proxy's master key"
+    )]
+    Unauthorized {
+        url: String,
+        env: String,
+        status: u16,
+    },
+    #[error(
+        "{url} did not take the key from ${env} as its master key, and has no database to look \
+         other keys up in (\"No connected db.\"): check the key; note that without a database \
+         models cannot change live either (roll out instead)"
+    )]
+    NotMasterKey { url: String, env: String },
+    #[error(
+        "{url} has no database (\"No DB Connected\"), so it cannot change models live: roll out \
+         instead (litegate render, then apply; `litegate plan` shows the rollout), or give the \
+         spec deployment.database"
+    )]
+    NoDatabase { url: String },
+    #[error("cannot reach {url} after {attempts} attempt(s): {cause}")]
+    Unreachable {
+        url: String,
+        attempts: u32,
+        cause: String,
+    },
+    #[error("{request} was refused (HTTP {status}): {message}")]
+    Refused {
+        request: String,
+        status: u16,
+        message: String,
+    },
+    #[error("{url} answered GET /model/info with something other than a model list: {message}")]
+    BadInfo { url: String, message: String },
+    #[error(
+        "after applying, {url} still differs from the spec after {seconds} s of read-back: {left}. \
+         Behind a Service with several replicas, reads may reach a pod that has not reloaded yet \
+         (proxy_config_reload_interval_seconds): run sync again, or point --url at one pod"
+    )]
+    NotConverged {
+        url: String,
+        seconds: u64,
+        left: String,
+    },
+    #[error(
+        "{cause}\n  applied before the failure: {applied}\n  not applied: {left}\n  sync reads the \
+         proxy's state first, so running it again finishes the job"
+    )]
+    Midway {
+        cause: Box<Error>,
+        applied: String,
+        left: String,
+    },
+}
+
+/// Runs a sync against the proxy at `options.url`.
+pub fn sync(desired: &Desired, options: &Options) -> Result<Outcome, Error> {
+    let proxy = Proxy::new(options);
+    let mut outcome = Outcome {
+        url: options.url.clone(),
+        gateway: desired.gateway.clone(),
+        dry_run: options.dry_run,
+        planned: Vec::new(),
+        applied: Vec::new(),
+        in_sync: false,
+    };
+    let mut retries_left = options.retries;
+    let mut delay = options.backoff;
+    let mut first = true;
+    'rounds: loop {
+        let todo = diff(desired, &proxy.model_info()?);
+        if first {
+            outcome.planned = todo.clone();
+            first = false;
+            if options.dry_run {
+                return Ok(outcome);
+            }
+        }
+        if todo.is_empty() {
+            outcome.in_sync = true;
+            return Ok(outcome);
+        }
+        for (i, request) in todo.iter().enumerate() {
+            match proxy.send(request) {
+                Ok(()) => outcome.applied.push(request.clone()),
+                Err(failure) if failure.is_transient() && retries_left > 0 => {
+                    retries_left -= 1;
+                    std::thread::sleep(delay);
+                    delay = (delay * 2).min(MAX_BACKOFF);
+                    continue 'rounds;
+                }
+                Err(failure) => {
+                    let cause = failure.into_error(&proxy, request, options.retries + 1);
+                    if outcome.applied.is_empty() {
+                        return Err(cause);
+                    }
+                    return Err(Error::Midway {
+                        cause: Box::new(cause),
+                        applied: describe(&outcome.applied),
+                        left: describe(&todo[i..]),
+                    });
+                }
+            }
+        }
+        break;
+    }
+    // Everything was sent: read back, without sending again, until the proxy agrees.
+    let started = Instant::now();
+    let mut wait = options.backoff;
+    loop {
+        let left = diff(desired, &proxy.model_info()?);
+        if left.is_empty() {
+            outcome.in_sync = true;
+            return Ok(outcome);
+        }
+        if started.elapsed() >= options.verify_timeout {
+            return Err(Error::NotConverged {
+                url: options.url.clone(),
+                seconds: options.verify_timeout.as_secs(),
+                left: describe(&left),
+            });
+        }
+        std::thread::sleep(wait);
+        wait = (wait * 2).min(MAX_BACKOFF);
+    }
+}
+
+const MAX_BACKOFF: Duration = Duration::from_secs(10);
+
+fn describe(requests: &[Request]) -> String {
+    if requests.is_empty() {
+        return "none".into();
+    }
+    requests
+        .iter()
+        .map(|r| format!("{} {} ({})", r.method, r.path, r.model_id()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What went wrong with one request.
+#[derive(Debug)]
+enum Failure {
+    /// No answer (refused, reset, timed out): worth retrying.
+    Transport(String),
+    /// A 5xx other than "No DB Connected": worth retrying.
+    Server { status: u16, message: String },
+    /// Any other answer that is not a 2xx: final.
+    Status { status: u16, body: String },
+}
+
+impl Failure {
+    fn is_transient(&self) -> bool {
+        matches!(self, Failure::Transport(_) | Failure::Server { .. })
+    }
+}
+
+impl Failure {
+    fn into_error(self, proxy: &Proxy, request: &Request, attempts: u32) -> Error {
+        let url = proxy.url.clone();
+        match self {
+            Failure::Status { status, .. } if status == 401 || status == 403 => {
+                Error::Unauthorized {
+                    url,
+                    env: proxy.key_env.clone(),
+                    status,
+                }
+            }
+            Failure::Status { body, .. } if no_database(&body) => Error::NoDatabase { url },
+            // A DB-less proxy looks a key that is not its master key up in the database
+            // it does not have, and says only that.
+            Failure::Status { status: 400, body } if body.contains("no_db_connection") => {
+                Error::NotMasterKey {
+                    url,
+                    env: proxy.key_env.clone(),
+                }
+            }
+            Failure::Status { status, body } => Error::Refused {
+                request: format!("{} {}", request.method, request.path),
+                status,
+                message: proxy.scrub(&proxy_message(&body)),
+            },
+            Failure::Server { status, message } => Error::Refused {
+                request: format!("{} {}", request.method, request.path),
+                status,
+                message: proxy.scrub(&message),
+            },
+            Failure::Transport(cause) => Error::Unreachable {
+                url,
+                attempts,
+                cause: proxy.scrub(&cause),
+            },
+        }
+    }
+}
+
+/// LiteLLM 1.106.2 says "No DB Connected" on /model/new, /model/delete and /model/update,
+/// and "DB not connected" on PATCH /model/{id}/update.
+fn no_database(body: &str) -> bool {
+    body.contains("No DB Connected") || body.contains("DB not connected")
+}
+
+/// LiteLLM answers errors as `{"error": {"message": ...}}` or `{"detail": ...}`.
+fn proxy_message(body: &str) -> String {
+    let parsed: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let message = parsed
+        .pointer("/error/message")
+        .or_else(|| parsed.get("detail"))
+        .or_else(|| parsed.get("error"));
+    let text = match message {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => body.to_owned(),
+    };
+    text.chars().take(300).collect()
+}
+
+struct Proxy {
+    agent: ureq::Agent,
+    url: String,
+    key: String,
+    key_env: String,
+    retries: u32,
+    backoff: Duration,
+}
+
+impl Proxy {
+    fn new(options: &Options) -> Self {
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(options.timeout))
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .build()
+            .into();
+        Proxy {
+            agent,
+            url: options.url.trim_end_matches('/').to_owned(),
+            key: options.master_key.clone(),
+            key_env: options.master_key_env.clone(),
+            retries: options.retries,
+            backoff: options.backoff,
+        }
+    }
+
+    /// `GET /model/info`'s `data`, retrying transient failures.
+    fn model_info(&self) -> Result<Vec<Value>, Error> {
+        let read = Request {
+            method: "GET",
+            path: "/model/info".into(),
+            body: Value::Null,
+        };
+        let mut delay = self.backoff;
+        let mut attempt = 0;
+        let body = loop {
+            attempt += 1;
+            match self.call(&read) {
+                Ok(body) => break body,
+                Err(failure) if failure.is_transient() && attempt <= self.retries => {
+                    std::thread::sleep(delay);
+                    delay = (delay * 2).min(MAX_BACKOFF);
+                }
+                Err(failure) => return Err(failure.into_error(self, &read, attempt)),
+            }
+        };
+        let parsed: Value = serde_json::from_str(&body).map_err(|e| Error::BadInfo {
+            url: self.url.clone(),
+            message: e.to_string(),
+        })?;
+        match parsed.get("data") {
+            Some(Value::Array(rows)) => Ok(rows.clone()),
+            _ => Err(Error::BadInfo {
+                url: self.url.clone(),
+                message: "no `data` list".into(),
+            }),
+        }
+    }
+
+    fn send(&self, request: &Request) -> Result<(), Failure> {
+        self.call(request).map(drop)
+    }
+
+    /// One HTTP exchange; the body of a 2xx answer.
+    fn call(&self, request: &Request) -> Result<String, Failure> {
+        let url = format!("{}{}", self.url, request.path);
+        let auth = format!("Bearer {}", self.key);
+        let result = match request.method {
+            "GET" => self.agent.get(&url).header("Authorization", &auth).call(),
+            "PATCH" => self
+                .agent
+                .patch(&url)
+                .header("Authorization", &auth)
+                .send_json(&request.body),
+            _ => self
+                .agent
+                .post(&url)
+                .header("Authorization", &auth)
+                .send_json(&request.body),
+        };
+        let mut response = result.map_err(|e| Failure::Transport(e.to_string()))?;
+        let status = response.status().as_u16();
+        let body = response
+            .body_mut()
+            .read_to_string()
+            .map_err(|e| Failure::Transport(e.to_string()))?;
+        match status {
+            200..=299 => Ok(body),
+            500..=599 if !no_database(&body) => Err(Failure::Server {
+                status,
+                message: proxy_message(&body),
+            }),
+            _ => Err(Failure::Status { status, body }),
+        }
+    }
+
+    /// The proxy's words, without the master key should it echo it back.
+    fn scrub(&self, text: &str) -> String {
+        if self.key.is_empty() {
+            return text.to_owned();
+        }
+        text.replace(&self.key, "<master key>")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn desired() -> Desired {
+        let entries = [("a--x", "a"), ("b--x", "b")]
+            .into_iter()
+            .map(|(id, name)| {
+                (
+                    id.to_owned(),
+                    json!({
+                        "model_name": name,
+                        "litellm_params": {"model": format!("openai/{name}")},
+                        "model_info": {"id": id},
+                    }),
+                )
+            })
+            .collect();
+        Desired::new("gw", &entries)
+    }
+
+    fn as_row(mut row: Value) -> Value {
+        row["model_info"]["db_model"] = json!(true);
+        row
+    }
+
+    #[test]
+    fn config_only_models_get_a_row_and_current_rows_nothing() {
+        let d = desired();
+        let config_only = json!({"model_name": "a", "litellm_params": {}, "model_info": {"id": "a--x", "db_model": false}});
+        let current_b = as_row(d.rows["b--x"].clone());
+        let todo = diff(&d, &[config_only, current_b]);
+        let shape: Vec<_> = todo
+            .iter()
+            .map(|r| (r.path.as_str(), r.model_id()))
+            .collect();
+        assert_eq!(shape, [("/model/new", "a--x")]);
+    }
+
+    #[test]
+    fn only_this_gateways_own_rows_are_deleted() {
+        let d = desired();
+        let mut ours = as_row(admin::desired_row(
+            &json!({"model_name": "old", "litellm_params": {"model": "openai/old"}, "model_info": {"id": "old--x"}}),
+            "gw",
+        ));
+        let theirs = as_row(admin::desired_row(
+            &json!({"model_name": "t", "litellm_params": {"model": "openai/t"}, "model_info": {"id": "t--x"}}),
+            "other-gw",
+        ));
+        let people = json!({"model_name": "ui", "litellm_params": {"model": "openai/ui"}, "model_info": {"id": "ui-made", "db_model": true}});
+        let mut served = vec![
+            as_row(d.rows["a--x"].clone()),
+            as_row(d.rows["b--x"].clone()),
+            theirs,
+            people,
+        ];
+        served.push(ours.take());
+        let todo = diff(&d, &served);
+        let shape: Vec<_> = todo
+            .iter()
+            .map(|r| (r.path.as_str(), r.model_id()))
+            .collect();
+        assert_eq!(shape, [("/model/delete", "old--x")]);
+    }
+
+    #[test]
+    fn proxy_errors_are_read_from_litellm_shapes() {
+        assert_eq!(
+            proxy_message(r#"{"error":{"message":"bad thing","type":"auth_error"}}"#),
+            "bad thing"
+        );
+        assert_eq!(proxy_message(r#"{"detail":"nope"}"#), "nope");
+        assert_eq!(proxy_message("plain"), "plain");
+    }
+}
