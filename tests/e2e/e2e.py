@@ -285,8 +285,9 @@ def expectations(spec, plan):
     return by_upstream
 
 
-def run_example(example_path, mutate=None):
-    """Everything about one example; raises CheckFailed on the first failed check."""
+def run_example(example_path, mutate=None, while_serving=None):
+    """Everything about one example; raises CheckFailed on the first failed check.
+    `while_serving(base_url, master_key, workdir, model_ids)` runs while the proxy is up."""
     with open(example_path) as f:
         original = yaml.safe_load(f)
     upstream = Upstream()
@@ -346,6 +347,13 @@ def run_example(example_path, mutate=None):
                 for param in want["drop"]:
                     check(param not in got["body"], f"{name}: dropParams {param} reached the upstream")
 
+        if while_serving:
+            ids = sorted(m.get("id", f"{m['name']}--{m['provider']}") for m in spec["models"])
+            while_serving(base, master, workdir, ids)
+            status, body = call("GET", f"{base}/v1/models", key=master)
+            check(status == 200 and sorted(m["id"] for m in json.loads(body)["data"]) == names,
+                  "the proxy serves other models after litegate sync")
+
         os.killpg(proc.pid, signal.SIGTERM)
         started = time.monotonic()
         try:
@@ -373,6 +381,37 @@ def run_example(example_path, mutate=None):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         upstream.close()
+
+
+# ---------------------------------------------------------------- sync
+def sync_check(base, master, workdir, ids):
+    """`litegate sync` against the real database-less proxy: the error path. (A
+    database-backed LiteLLM cannot run here; tests/sync.rs covers the rest with a stand-in.)"""
+    spec_path = os.path.join(workdir, "gateway.yaml")
+
+    def sync(*args, key=master):
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PROXY_KEY": key}
+        result = subprocess.run([LITEGATE, "sync", spec_path, "--url", base, "--master-key-env", "PROXY_KEY",
+                                 "--backoff-ms", "50", *args], env=env, capture_output=True, text=True, timeout=120)
+        check(key not in result.stdout + result.stderr, "litegate sync printed the master key")
+        return result
+
+    # Every spec model is only in config.yaml: the drift is one /model/new per id.
+    dry = sync("--dry-run", "--format", "json")
+    check(dry.returncode == 3, f"sync --dry-run exited {dry.returncode}, wanted 3 (drift):\n{dry.stderr}")
+    planned = json.loads(dry.stdout)["planned"]
+    check([(r["method"], r["path"]) for r in planned] == [("POST", "/model/new")] * len(ids)
+          and sorted(r["body"]["model_info"]["id"] for r in planned) == ids,
+          f"sync --dry-run planned {[(r['method'], r['path']) for r in planned]} for ids {ids}")
+
+    real = sync()
+    check(real.returncode == 1 and 'has no database ("No DB Connected")' in real.stderr
+          and "roll out instead" in real.stderr,
+          f"sync against a database-less proxy: exit {real.returncode}, stderr:\n{real.stderr}")
+
+    wrong = sync(key="sk-e2e-wrong-key-0123456789abcdef0123456789")
+    check(wrong.returncode == 1 and "did not take the key from $PROXY_KEY as its master key" in wrong.stderr,
+          f"sync with a wrong key: exit {wrong.returncode}, stderr:\n{wrong.stderr}")
 
 
 # ---------------------------------------------------------------- manifests
@@ -472,8 +511,9 @@ def main():
         state = {}
 
         def proxy():
-            state["out"], state["workdir"] = run_example(example)
-        report(f"{name}: LiteLLM boots, serves, routes, drops and stops as the Deployment says", proxy)
+            state["out"], state["workdir"] = run_example(example, while_serving=sync_check)
+        report(f"{name}: LiteLLM boots, serves, routes, drops and stops as the Deployment says; "
+               "sync gets its database-less errors", proxy)
         if "out" not in state:
             continue
         report(f"{name}: Kubernetes {' and '.join(KUBERNETES_VERSIONS)} schemas, strict", lambda: schema_check(state["out"]))
