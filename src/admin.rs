@@ -72,10 +72,6 @@ impl Request {
             .and_then(Value::as_str)
             .unwrap_or_default()
     }
-
-    pub fn is_write(&self) -> bool {
-        self.method != "GET"
-    }
 }
 
 /// The row litegate wants for a config.yaml `model_list` entry: the entry as it stands
