@@ -75,6 +75,7 @@ pub struct Resolved {
     pub models: Vec<ResolvedModel>,
     pub router: spec::Router,
     pub settings: spec::Settings,
+    pub passthrough: spec::Passthrough,
     /// Every container env var that carries a secret, sorted by name.
     pub secret_env: Vec<SecretEnv>,
     /// The values of the `Inline` secret env vars: the data of `<name>-secrets`.
@@ -147,6 +148,8 @@ pub struct Runtime {
     pub tolerations: Vec<spec::Toleration>,
     pub affinity: Option<Value>,
     pub service_account_name: Option<String>,
+    /// Plain env vars on the container.
+    pub env: BTreeMap<String, String>,
 }
 
 impl Resolved {
@@ -271,6 +274,25 @@ pub fn resolve(
             REDIS_PASSWORD_ENV.to_owned()
         }),
     });
+    for (name, source) in &d.secret_env {
+        secrets.add(
+            name.clone(),
+            source,
+            &format!("deployment.secretEnv.{name}"),
+        );
+    }
+    for name in d.env.keys() {
+        if let Some(first) = secrets.claimed.get(name) {
+            secrets.problems.push(
+                Diagnostic::error(
+                    Code::E019,
+                    format!("deployment.env.{name}"),
+                    format!("container env var {name} is already used by {first}"),
+                )
+                .with_help("a plain env var cannot share a name with a secret one"),
+            );
+        }
+    }
     let (secret_env, secret_data) = secrets.finish()?;
 
     let models = spec
@@ -316,6 +338,7 @@ pub fn resolve(
         models,
         router: spec.router.clone(),
         settings: spec.settings.clone(),
+        passthrough: spec.passthrough.clone(),
         secret_env,
         secret_data,
         database: d.database.is_some(),
@@ -366,6 +389,7 @@ fn runtime(d: &spec::Deployment) -> Runtime {
         tolerations: d.tolerations.clone(),
         affinity: d.affinity.clone(),
         service_account_name: d.service_account_name.clone(),
+        env: d.env.clone(),
     }
 }
 

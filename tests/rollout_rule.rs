@@ -321,3 +321,76 @@ proptest! {
         prop_assert_eq!(pod_annotation(&edited, "checksum/config"), None);
     }
 }
+
+/// The settings, env and secrets a spec may add beyond its models follow the same rule:
+/// a passthrough setting is read at start (checksum/config without a database,
+/// checksum/settings with one), a secretEnv value is a key (checksum/secret), and a plain
+/// env var is part of the pod template.
+#[test]
+fn passthrough_env_and_secret_env_roll_the_pods_by_the_right_field() {
+    let spec = |database: bool, cache: bool, offline: &str| {
+        format!(
+            "apiVersion: litegate/v1alpha1\nkind: Gateway\nmetadata: {{name: gw}}\n\
+             providers:\n  openai: {{type: openai, apiKey: {{env: OPENAI_API_KEY}}}}\n\
+             models:\n  - {{name: gpt-4o, provider: openai, model: gpt-4o}}\n\
+             passthrough:\n  litellm_settings:\n    cache: {cache}\n    callbacks: [langfuse]\n\
+             deployment:\n  image: ghcr.io/berriai/litellm-database:v1.80.12-stable\n\
+             \x20 masterKey: {{env: LITELLM_MASTER_KEY}}\n\
+             \x20 env: {{HF_HUB_OFFLINE: \"{offline}\"}}\n\
+             \x20 secretEnv: {{LANGFUSE_SECRET_KEY: {{env: LANGFUSE_SECRET_KEY}}}}\n{}",
+            if database {
+                "  database: {url: {env: DATABASE_URL}}\n"
+            } else {
+                ""
+            }
+        )
+    };
+    let env = MapEnvironment::dummy().with_var("LANGFUSE_SECRET_KEY", "dummy-langfuse-1f2e3d");
+    for database in [false, true] {
+        let base = compile_text(&spec(database, true, "1"), &env);
+        let config = object_yaml(&base, "ConfigMap");
+        assert!(
+            config.contains("cache: true") && config.contains("- langfuse"),
+            "{config}"
+        );
+        assert!(pod_template(&base).contains("{\"name\":\"HF_HUB_OFFLINE\",\"value\":\"1\"}"));
+
+        let settings_key = if database {
+            "checksum/settings"
+        } else {
+            "checksum/config"
+        };
+        let recached = compile_text(&spec(database, false, "1"), &env);
+        assert_ne!(
+            pod_annotation(&base, settings_key),
+            pod_annotation(&recached, settings_key),
+            "a passthrough edit must roll the pods (database: {database})"
+        );
+        assert_eq!(
+            pod_annotation(&base, "checksum/secret"),
+            pod_annotation(&recached, "checksum/secret")
+        );
+
+        let rotated = compile_text(
+            &spec(database, true, "1"),
+            &env.clone()
+                .with_var("LANGFUSE_SECRET_KEY", "dummy-langfuse-rotated-9a8b"),
+        );
+        assert_ne!(
+            pod_annotation(&base, "checksum/secret"),
+            pod_annotation(&rotated, "checksum/secret"),
+            "a secretEnv rotation must roll the pods"
+        );
+        assert_eq!(
+            object_yaml(&base, "ConfigMap"),
+            object_yaml(&rotated, "ConfigMap")
+        );
+
+        let online = compile_text(&spec(database, true, "0"), &env);
+        assert_ne!(pod_template(&base), pod_template(&online));
+        assert_eq!(
+            pod_annotation(&base, "checksum/secret"),
+            pod_annotation(&online, "checksum/secret")
+        );
+    }
+}

@@ -49,7 +49,7 @@ codes! {
     E022 => "the disruption budget would block node drains forever",
     E023 => "the grace period does not outlast the preStop sleep",
     E024 => "autoscaling bounds that are not highly available or not ordered",
-    E025 => "a param litegate sets itself (`model`, `api_key`, ...) given by hand",
+    E025 => "a param or setting litegate sets itself (`model`, `api_key`, `master_key`, ...) given by hand",
     E026 => "a router strategy LiteLLM does not know",
     E027 => "`secrets.mode: external` with a source litegate would have to read",
     E028 => "a value out of its range",

@@ -231,7 +231,7 @@ fn container(r: &Resolved) -> Container {
                 ..Default::default()
             }]
         }),
-        env: Some(secret_key_refs(r)).filter(|e| !e.is_empty()),
+        env: Some(container_env(r)).filter(|e| !e.is_empty()),
         resources: Some(resources(r)),
         // Up to 150 s to boot (migrations with a database); liveness only counts after.
         startup_probe: Some(probe(LIVENESS_PATH, 5, 30)),
@@ -274,6 +274,19 @@ fn container(r: &Resolved) -> Container {
         ]),
         ..Default::default()
     }
+}
+
+/// Secrets managed elsewhere, one env var each, then the plain ones (`deployment.env`),
+/// sorted by name: env var order is part of the pod template.
+fn container_env(r: &Resolved) -> Vec<EnvVar> {
+    let mut env = secret_key_refs(r);
+    env.extend(r.runtime.env.iter().map(|(name, value)| EnvVar {
+        name: name.clone(),
+        value: Some(value.clone()),
+        ..Default::default()
+    }));
+    env.sort_by(|a, b| a.name.cmp(&b.name));
+    env
 }
 
 /// Secrets managed elsewhere, one env var each.

@@ -91,6 +91,9 @@ pub struct RouterSettings {
     pub redis_port: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redis_password: Option<EnvRef>,
+    /// `passthrough.router_settings`.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, Value>,
 }
 
 impl RouterSettings {
@@ -103,6 +106,7 @@ impl RouterSettings {
             && self.fallbacks.is_empty()
             && self.context_window_fallbacks.is_empty()
             && self.redis_host.is_none()
+            && self.extra.is_empty()
     }
 }
 
@@ -114,11 +118,17 @@ pub struct LitellmSettings {
     pub request_timeout: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub json_logs: Option<bool>,
+    /// `passthrough.litellm_settings`.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, Value>,
 }
 
 impl LitellmSettings {
     fn is_empty(&self) -> bool {
-        self.drop_params.is_none() && self.request_timeout.is_none() && self.json_logs.is_none()
+        self.drop_params.is_none()
+            && self.request_timeout.is_none()
+            && self.json_logs.is_none()
+            && self.extra.is_empty()
     }
 }
 
@@ -130,6 +140,9 @@ pub struct GeneralSettings {
     /// Needed for `/model/new`, `/model/update`, `/model/delete`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_model_in_db: Option<bool>,
+    /// `passthrough.general_settings`.
+    #[serde(flatten)]
+    pub extra: BTreeMap<String, Value>,
 }
 
 /// config.yaml without its model list: what a running proxy reads only at start, even
@@ -159,11 +172,13 @@ pub fn config(r: &Resolved) -> LiteLlmConfig {
             drop_params: r.settings.drop_params,
             request_timeout: r.settings.request_timeout,
             json_logs: r.settings.json_logs,
+            extra: r.passthrough.litellm_settings.clone(),
         },
         general_settings: GeneralSettings {
             master_key: EnvRef(MASTER_KEY_ENV.to_owned()),
             database_url: r.database.then(|| EnvRef(DATABASE_URL_ENV.to_owned())),
             store_model_in_db: r.database.then_some(true),
+            extra: r.passthrough.general_settings.clone(),
         },
     }
 }
@@ -215,6 +230,7 @@ fn router_settings(r: &Resolved) -> RouterSettings {
             .as_ref()
             .and_then(|x| x.password_env.clone())
             .map(EnvRef),
+        extra: r.passthrough.router_settings.clone(),
     }
 }
 

@@ -151,8 +151,12 @@ pub fn render(r: &Resolved) -> Result<Rendered, Error> {
 /// Every `os.environ/NAME` in config.yaml must be in the container's env: LiteLLM turns an
 /// unset one into null, which for `api_base` silently sends traffic to a public default host.
 fn env_coverage(r: &Resolved, config: &litellm::LiteLlmConfig) -> Vec<Diagnostic> {
-    let provided: std::collections::BTreeSet<&str> =
-        r.secret_env.iter().map(|e| e.name.as_str()).collect();
+    let provided: std::collections::BTreeSet<&str> = r
+        .secret_env
+        .iter()
+        .map(|e| e.name.as_str())
+        .chain(r.runtime.env.keys().map(String::as_str))
+        .collect();
     // Naming each reference builds the whole config again as a tree: only when one may lack.
     if !env_refs::may_lack_env(config, &provided) {
         return Vec::new();

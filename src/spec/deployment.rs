@@ -45,6 +45,13 @@ pub struct Deployment {
     #[schemars(with = "Option<serde_json::Map<String, Value>>")]
     pub affinity: Option<Value>,
     pub service_account_name: Option<String>,
+    /// Plain (non-secret) env vars on the container, e.g. `HF_HUB_OFFLINE: "1"`.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// Secret env vars, each from a secret source like the keys: they go in the Secret (so
+    /// `checksum/secret` covers them) and can be referred to as `os.environ/NAME`.
+    #[serde(default)]
+    pub secret_env: BTreeMap<String, SecretSource>,
 }
 
 /// Container resources; quantities as Kubernetes writes them (`500m`, `1Gi`).

@@ -38,6 +38,9 @@ pub struct Gateway {
     pub router: Router,
     #[serde(default)]
     pub settings: Settings,
+    /// LiteLLM settings litegate does not model, copied into config.yaml as they are.
+    #[serde(default)]
+    pub passthrough: Passthrough,
     pub deployment: Deployment,
 }
 
@@ -131,4 +134,30 @@ pub struct Settings {
     pub request_timeout: Option<u32>,
     /// Emit JSON logs (`json_logs`), as log pipelines in clusters expect.
     pub json_logs: Option<bool>,
+}
+
+/// Settings litegate does not model, copied as they are into config.yaml's sections of the
+/// same names (LiteLLM's own keys, so a hand-written config's settings move over unchanged).
+/// A key litegate sets from a spec field is refused here; secrets go in
+/// `deployment.secretEnv` and are referred to as `os.environ/NAME`.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Passthrough {
+    #[serde(default)]
+    pub litellm_settings: BTreeMap<String, Value>,
+    #[serde(default)]
+    pub router_settings: BTreeMap<String, Value>,
+    #[serde(default)]
+    pub general_settings: BTreeMap<String, Value>,
+}
+
+impl Passthrough {
+    /// Each section with its name, in config.yaml's order.
+    pub fn sections(&self) -> [(&'static str, &BTreeMap<String, Value>); 3] {
+        [
+            ("router_settings", &self.router_settings),
+            ("litellm_settings", &self.litellm_settings),
+            ("general_settings", &self.general_settings),
+        ]
+    }
 }

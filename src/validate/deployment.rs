@@ -7,7 +7,7 @@ use crate::resolve::DEFAULTS;
 use crate::spec::{Gateway, IntOrPercent};
 
 use super::gateway::{annotations, labels};
-use super::kubernetes::{is_dns1123_subdomain, is_label_value, is_qualified_key};
+use super::kubernetes::{is_dns1123_subdomain, is_env_var_name, is_label_value, is_qualified_key};
 use super::providers::secret_source;
 
 pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
@@ -42,6 +42,7 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
             secret_source("deployment.redis.password", password, mode, out);
         }
     }
+    extra_env(d, out);
     replicas(spec, out);
     timing(spec, out);
     rollout(spec, out);
@@ -412,6 +413,37 @@ fn is_quantity(s: &str) -> bool {
     !(int.is_empty() && frac.is_empty())
         && int.bytes().all(|b| b.is_ascii_digit())
         && frac.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `deployment.env` and `deployment.secretEnv`: valid names, readable sources. Collisions
+/// with litegate's own env vars are caught where the names are all known, in `resolve`.
+fn extra_env(d: &crate::spec::Deployment, out: &mut Vec<Diagnostic>) {
+    let mut name = |path: String, var: &str| {
+        if !is_env_var_name(var) {
+            out.push(
+                Diagnostic::error(
+                    Code::E004,
+                    path,
+                    format!("\"{var}\" is not a valid environment variable name"),
+                )
+                .on_key(),
+            );
+        }
+    };
+    for var in d.env.keys() {
+        name(format!("deployment.env.{var}"), var);
+    }
+    for var in d.secret_env.keys() {
+        name(format!("deployment.secretEnv.{var}"), var);
+    }
+    for (var, source) in &d.secret_env {
+        secret_source(
+            &format!("deployment.secretEnv.{var}"),
+            source,
+            d.secrets.mode,
+            out,
+        );
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ mod deployment;
 mod gateway;
 pub mod kubernetes;
 mod models;
+pub mod passthrough;
 mod providers;
 mod router;
 mod size;
@@ -24,6 +25,7 @@ pub fn validate(spec: &Gateway) -> Vec<Diagnostic> {
     providers::check(spec, &mut out);
     models::check(spec, &mut out);
     router::check(spec, &mut out);
+    passthrough::check(spec, &mut out);
     deployment::check(spec, &mut out);
     size::check(spec, &mut out);
     out
