@@ -74,6 +74,8 @@ pub enum Command {
         /// The generator config file kustomize passes (a copy of the spec).
         config: PathBuf,
     },
+    /// Turn an existing LiteLLM config.yaml into a spec (to stdout, or -o FILE); keys are never copied.
+    Import(ImportArgs),
     /// Print a commented starter spec to stdout.
     Init,
     /// Print the JSON Schema of the spec (as in litegate.schema.json).
@@ -131,6 +133,18 @@ pub struct PlanArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The LiteLLM config.yaml to read.
+    pub config: PathBuf,
+    /// Write the spec to FILE (atomically) instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The gateway's name (metadata.name), the prefix of every object name.
+    #[arg(long, default_value = "litellm")]
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
 pub struct SyncArgs {
     /// The Gateway spec file.
     pub spec: PathBuf,
@@ -182,6 +196,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Krm => krm(&ProcessEnvironment),
         Command::PostRender { spec } => post_render(&spec, &ProcessEnvironment),
         Command::KustomizePlugin { config } => kustomize_plugin(&config, &ProcessEnvironment),
+        Command::Import(args) => import(&args),
         Command::Init => init(),
         Command::Schema => {
             print_stdout(&crate::schema::json());
@@ -262,6 +277,40 @@ fn kustomize_plugin(config: &Path, env: &dyn Environment) -> i32 {
         }
         Err(e) => report(&e, &source),
     }
+}
+
+fn import(args: &ImportArgs) -> i32 {
+    let text = match std::fs::read_to_string(&args.config) {
+        Ok(text) => text,
+        Err(e) => return report_plain(&Error::io(&args.config, e)),
+    };
+    let lookup = |var: &str| std::env::var(var).ok();
+    let imported = match crate::import::import(&text, &args.name, &lookup) {
+        Ok(imported) => imported,
+        Err(failed) => {
+            for problem in &failed.0 {
+                stderr_line!("error: {}: {problem}", args.config.display());
+            }
+            stderr_line!(
+                "error: {} cannot be imported ({} problem(s)); nothing was written",
+                args.config.display(),
+                failed.0.len()
+            );
+            return exit::FAILED;
+        }
+    };
+    for warning in &imported.warnings {
+        stderr_line!("warning: {}: {warning}", args.config.display());
+    }
+    match &args.output {
+        None => print_stdout(&imported.spec),
+        Some(path) => {
+            if let Err(e) = emit::write_file_atomically(path, &imported.spec) {
+                return report_plain(&e);
+            }
+        }
+    }
+    exit::OK
 }
 
 fn init() -> i32 {

@@ -75,6 +75,24 @@ struct Kustomization {
     resources: Vec<&'static str>,
 }
 
+/// Writes one file atomically: a temporary file beside it, renamed over it once complete,
+/// so a reader sees the old file or the new one, and a failure leaves no partial file.
+pub fn write_file_atomically(path: &Path, content: &str) -> Result<(), Error> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let mut staged = tempfile::Builder::new()
+        .prefix(".litegate-")
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(dir, e))?;
+    std::io::Write::write_all(&mut staged, content.as_bytes())
+        .and_then(|()| staged.as_file().sync_all())
+        .map_err(|e| Error::io(staged.path(), e))?;
+    staged.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
 /// Replaces `dir` with exactly `files`, atomically: the new tree is written beside it and
 /// swapped in with one `renameat2(RENAME_EXCHANGE)`, so a reader sees the old or the new
 /// tree, never a mix, and a failure leaves `dir` as it was. A non-empty `dir` that litegate

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod diagnostics;
 pub mod emit;
 mod error;
+pub mod import;
 pub mod krm;
 pub mod parse;
 pub mod plan;

@@ -414,6 +414,28 @@ def sync_check(base, master, workdir, ids):
           f"sync with a wrong key: exit {wrong.returncode}, stderr:\n{wrong.stderr}")
 
 
+# ---------------------------------------------------------------- import corpus
+def import_corpus_check():
+    """Every config in tests/import/ is real LiteLLM config: the pinned proxy loads all its
+    models (`--validate_config`), with a dummy value for each os.environ/ it names."""
+    import re
+    corpus = os.path.join(ROOT, "tests", "import")
+    for name in sorted(f for f in os.listdir(corpus) if f.endswith(".yaml")):
+        path = os.path.join(corpus, name)
+        with open(path) as f:
+            text = f.read()
+        wanted = len(yaml.safe_load(text)["model_list"])
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp"),
+               "LITELLM_LOCAL_MODEL_COST_MAP": "True", "HF_HUB_OFFLINE": "1"}
+        for var in re.findall(r"os\.environ/([A-Za-z_][A-Za-z0-9_]*)", text):
+            env[var] = "https://dummy.invalid" if "URL" in var else "dummy-import-corpus"
+        result = subprocess.run([LITELLM, "--config", path, "--validate_config"], env=env,
+                                capture_output=True, text=True, timeout=180)
+        said = result.stdout + result.stderr
+        check(f"config OK ({wanted} models)" in said,
+              f"tests/import/{name}: --validate_config did not load {wanted} models:\n{said[-600:]}")
+
+
 # ---------------------------------------------------------------- manifests
 def manifest_files(out):
     return sorted(os.path.join(out, f) for f in os.listdir(out) if f not in ("config.yaml", "kustomization.yaml"))
@@ -522,6 +544,7 @@ def main():
         shutil.rmtree(state["workdir"], ignore_errors=True)
 
     if not only:
+        report("tests/import corpus: the real LiteLLM loads every config", import_corpus_check)
         minimal = os.path.join(ROOT, "examples", "minimal.yaml")
         for label, mutation in MUTATIONS.items():
             def caught(mutation=mutation):

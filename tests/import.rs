@@ -1,0 +1,326 @@
+//! `litegate import`: each realistic LiteLLM config in tests/import/ becomes a spec that
+//! validates and renders back into an equivalent config.yaml: the same models in the same
+//! order with the same params, the same settings. What may differ, by design: env var
+//! names behind `os.environ/` (and literal keys become references), ids litegate adds, and
+//! `environment_variables`, which move into the Secret.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{litegate_in, root};
+use litegate::{Environment, SpecSource};
+use serde_json::{Map, Value, json};
+
+/// Any variable is set, to a value that is easy to spot; files are not read.
+struct AnyVar;
+
+impl Environment for AnyVar {
+    fn var(&self, name: &str) -> Option<Vec<u8>> {
+        Some(format!("sk-dummy-import-{name}-0123456789abcdef01234567").into_bytes())
+    }
+
+    fn read_file(&self, _: &Path) -> std::io::Result<Vec<u8>> {
+        Err(std::io::Error::from(std::io::ErrorKind::NotFound))
+    }
+}
+
+fn corpus() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("tests/import"))
+        .expect("tests/import")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 8, "the corpus has {} configs", files.len());
+    files
+}
+
+fn import(file: &Path) -> (String, String) {
+    let out = litegate_in(&root(), &["import", &file.display().to_string()], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{}: {stderr}", file.display());
+    (String::from_utf8(out.stdout).expect("UTF-8"), stderr)
+}
+
+/// Secrets compare as "a secret"; numbers as numbers (30 == 30.0).
+fn norm(value: &Value, key: &str) -> Value {
+    match value {
+        Value::String(s)
+            if s.starts_with("os.environ/") || secret_key(key) || s.starts_with("sk-") =>
+        {
+            json!("<secret>")
+        }
+        Value::Number(n) => json!(n.as_f64()),
+        Value::Array(items) => Value::Array(items.iter().map(|v| norm(v, key)).collect()),
+        Value::Object(map) => Value::Object(norm_map(map)),
+        _ => value.clone(),
+    }
+}
+
+fn norm_map(map: &Map<String, Value>) -> Map<String, Value> {
+    map.iter().map(|(k, v)| (k.clone(), norm(v, k))).collect()
+}
+
+fn secret_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    ["key", "secret", "password", "token", "credential"]
+        .iter()
+        .any(|w| key.contains(w))
+        && !key.contains("tokens")
+}
+
+fn section(config: &Value, name: &str) -> Map<String, Value> {
+    config
+        .get(name)
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// LiteLLM's fallbacks are a list of single-key maps, in no meaningful order.
+fn fallbacks_as_map(section: &mut Map<String, Value>) {
+    for key in ["fallbacks", "context_window_fallbacks"] {
+        if let Some(Value::Array(items)) = section.get(key).cloned() {
+            let mut merged = Map::new();
+            for item in items.iter().filter_map(Value::as_object) {
+                merged.extend(item.clone());
+            }
+            section.insert(key.into(), Value::Object(merged));
+        }
+    }
+}
+
+fn assert_equivalent(file: &Path, original: &Value, rendered: &Value) {
+    let name = file.display();
+    let models = |c: &Value| c["model_list"].as_array().cloned().unwrap_or_default();
+    let (before, after) = (models(original), models(rendered));
+    assert_eq!(before.len(), after.len(), "{name}: model count");
+    for (i, (b, a)) in before.iter().zip(&after).enumerate() {
+        assert_eq!(
+            b["model_name"], a["model_name"],
+            "{name}: model_list[{i}].model_name"
+        );
+        let params = |m: &Value| norm_map(&section(m, "litellm_params"));
+        assert_eq!(
+            params(b),
+            params(a),
+            "{name}: model_list[{i}].litellm_params"
+        );
+        let mut info_b = section(b, "model_info");
+        let mut info_a = section(a, "model_info");
+        let id_b = info_b.remove("id");
+        let id_a = info_a.remove("id");
+        if id_b.is_some() {
+            assert_eq!(id_b, id_a, "{name}: model_list[{i}].model_info.id kept");
+        }
+        assert_eq!(
+            norm_map(&info_b),
+            norm_map(&info_a),
+            "{name}: model_list[{i}].model_info"
+        );
+    }
+    let ids: std::collections::BTreeSet<String> = after
+        .iter()
+        .map(|m| m["model_info"]["id"].to_string())
+        .collect();
+    assert_eq!(ids.len(), after.len(), "{name}: ids are unique");
+
+    for key in ["router_settings", "litellm_settings"] {
+        let mut b = section(original, key);
+        let mut a = section(rendered, key);
+        fallbacks_as_map(&mut b);
+        fallbacks_as_map(&mut a);
+        assert_eq!(norm_map(&b), norm_map(&a), "{name}: {key}");
+    }
+    // litegate sets store_model_in_db itself, with a database.
+    let mut b = section(original, "general_settings");
+    let a = section(rendered, "general_settings");
+    if b.contains_key("database_url") {
+        b.insert("store_model_in_db".into(), json!(true));
+    } else {
+        b.remove("store_model_in_db");
+    }
+    if !b.contains_key("master_key") {
+        b.insert("master_key".into(), json!("os.environ/LITELLM_MASTER_KEY"));
+    }
+    assert_eq!(norm_map(&b), norm_map(&a), "{name}: general_settings");
+}
+
+#[test]
+fn every_config_in_the_corpus_round_trips() {
+    for file in corpus() {
+        let (spec, warnings) = import(&file);
+        let stem = file
+            .file_stem()
+            .expect("stem")
+            .to_string_lossy()
+            .into_owned();
+        insta::with_settings!({snapshot_path => "import", prepend_module_to_snapshot => false, omit_expression => true}, {
+            insta::assert_snapshot!(format!("{stem}.spec"), spec);
+        });
+
+        let source = SpecSource {
+            path: root()
+                .join("tests/import")
+                .join(format!("{stem}.spec.yaml")),
+            text: spec.clone(),
+        };
+        let compiled = match litegate::compile(&source, &AnyVar) {
+            Ok(c) => c,
+            Err(litegate::Error::Invalid(d)) => panic!(
+                "{}: the imported spec does not compile:\n{}\n{spec}",
+                file.display(),
+                common::render_all(&d)
+            ),
+            Err(e) => panic!("{}: {e}", file.display()),
+        };
+        assert!(
+            compiled.warnings.iter().all(|w| w.code.as_str() != "W003"),
+            "{}: {:?}",
+            file.display(),
+            compiled.warnings
+        );
+        let text = std::fs::read_to_string(&file).expect("corpus file");
+        let original: Value = serde_saphyr::from_str(&text).expect("corpus is YAML");
+        let rendered: Value =
+            serde_saphyr::from_str(&compiled.rendered.config_yaml).expect("config.yaml");
+        assert_equivalent(&file, &original, &rendered);
+
+        // environment_variables move into the Secret, by name.
+        let secret = compiled
+            .rendered
+            .objects
+            .iter()
+            .find(|o| o.kind() == "Secret")
+            .map(|o| o.to_yaml().expect("yaml"))
+            .unwrap_or_default();
+        for name in original["environment_variables"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k)
+        {
+            assert!(
+                secret.contains(&format!("  {name}: ")),
+                "{}: {name} not in the Secret",
+                file.display()
+            );
+        }
+
+        // Literal keys in the corpus are marked: none may leave the config.
+        for out in [&spec, &warnings] {
+            assert!(
+                !out.contains("LITERAL"),
+                "{}: a literal secret was copied:\n{out}",
+                file.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn literal_keys_are_named_in_warnings_never_copied() {
+    let (spec, warnings) = import(&root().join("tests/import/literal-keys.yaml"));
+    assert!(
+        spec.contains("apiKey:\n      env: OPENAI_API_KEY"),
+        "{spec}"
+    );
+    assert!(
+        warnings.contains("model_list[0].litellm_params.api_key: a literal secret, not copied into the spec: providers.openai.apiKey reads it from $OPENAI_API_KEY"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("general_settings.master_key: a literal secret, not copied into the spec: deployment.masterKey reads it from $LITELLM_MASTER_KEY"),
+        "{warnings}"
+    );
+    // One literal used by two models is one provider and one warning.
+    assert_eq!(warnings.matches("$OPENAI_API_KEY").count(), 1, "{warnings}");
+}
+
+#[test]
+fn bad_configs_are_refused_with_the_path_and_nothing_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cases = [
+        (
+            "not-yaml.yaml",
+            "model_list: [unclosed\n",
+            "the file is not YAML",
+        ),
+        ("list.yaml", "- a\n- b\n", "its top level is not a mapping"),
+        (
+            "no-models.yaml",
+            "general_settings: {}\n",
+            "model_list: missing, or not a list of models",
+        ),
+        (
+            "no-name.yaml",
+            "model_list:\n  - litellm_params: {model: openai/gpt-4o}\n",
+            "model_list[0]: has no `model_name` string",
+        ),
+        (
+            "typo.yaml",
+            "model_list:\n  - model_name: x\n    litellm_params: {model: opnai/gpt-4o}\n",
+            "model_list[0].litellm_params.model: unknown provider prefix \"opnai\" (did you mean \"openai\"?)",
+        ),
+        (
+            "bare.yaml",
+            "model_list:\n  - model_name: x\n    litellm_params: {model: gpt-4o}\n",
+            "\"gpt-4o\" has no provider prefix",
+        ),
+    ];
+    for (file, text, expected) in cases {
+        std::fs::write(dir.path().join(file), text).expect("write");
+        let out = litegate_in(dir.path(), &["import", file, "-o", "spec.yaml"], &[]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{file}: {err}");
+        assert!(err.contains(expected), "{file}: {err}");
+        assert!(
+            !dir.path().join("spec.yaml").exists(),
+            "{file}: something was written"
+        );
+    }
+}
+
+#[test]
+fn import_writes_atomically_and_its_output_validates() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = root().join("tests/import/azure-load-balanced.yaml");
+    let out = litegate_in(
+        dir.path(),
+        &[
+            "import",
+            &config.display().to_string(),
+            "-o",
+            "gateway.yaml",
+            "--name",
+            "llm",
+        ],
+        &[],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let written = std::fs::read_to_string(dir.path().join("gateway.yaml")).expect("written");
+    assert!(written.starts_with("# yaml-language-server: $schema="));
+    assert!(written.contains("metadata:\n  name: llm\n"));
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+    let check = litegate_in(
+        dir.path(),
+        &["validate", "--strict", "--skip-secrets", "gateway.yaml"],
+        &[],
+    );
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
