@@ -150,6 +150,9 @@ pub struct Runtime {
     pub service_account_name: Option<String>,
     /// Plain env vars on the container.
     pub env: BTreeMap<String, String>,
+    /// Merge patches over the default pod and container security contexts.
+    pub pod_security_context: Option<Value>,
+    pub security_context: Option<Value>,
 }
 
 impl Resolved {
@@ -390,6 +393,8 @@ fn runtime(d: &spec::Deployment) -> Runtime {
         affinity: d.affinity.clone(),
         service_account_name: d.service_account_name.clone(),
         env: d.env.clone(),
+        pod_security_context: d.pod_security_context.clone(),
+        security_context: d.security_context.clone(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Resolved -> the Deployment: highly available, hardened, and carrying the rollout rule's
 //! checksums on its pod template.
 
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{
@@ -144,17 +145,20 @@ fn pod_spec(r: &Resolved) -> PodSpec {
         service_account_name: rt.service_account_name.clone(),
         // LiteLLM never calls the Kubernetes API.
         automount_service_account_token: Some(false),
-        security_context: Some(PodSecurityContext {
-            run_as_non_root: Some(true),
-            run_as_user: Some(RUN_AS),
-            run_as_group: Some(RUN_AS),
-            fs_group: Some(RUN_AS),
-            seccomp_profile: Some(SeccompProfile {
-                type_: "RuntimeDefault".to_owned(),
+        security_context: Some(patched(
+            PodSecurityContext {
+                run_as_non_root: Some(true),
+                run_as_user: Some(RUN_AS),
+                run_as_group: Some(RUN_AS),
+                fs_group: Some(RUN_AS),
+                seccomp_profile: Some(SeccompProfile {
+                    type_: "RuntimeDefault".to_owned(),
+                    ..Default::default()
+                }),
                 ..Default::default()
-            }),
-            ..Default::default()
-        }),
+            },
+            rt.pod_security_context.as_ref(),
+        )),
         node_selector: Some(rt.node_selector.clone()).filter(|m| !m.is_empty()),
         tolerations: Some(tolerations(r)).filter(|t| !t.is_empty()),
         affinity: rt
@@ -247,17 +251,20 @@ fn container(r: &Resolved) -> Container {
             }),
             ..Default::default()
         }),
-        security_context: Some(SecurityContext {
-            allow_privilege_escalation: Some(false),
-            privileged: Some(false),
-            read_only_root_filesystem: Some(true),
-            run_as_non_root: Some(true),
-            capabilities: Some(Capabilities {
-                drop: Some(vec!["ALL".to_owned()]),
+        security_context: Some(patched(
+            SecurityContext {
+                allow_privilege_escalation: Some(false),
+                privileged: Some(false),
+                read_only_root_filesystem: Some(true),
+                run_as_non_root: Some(true),
+                capabilities: Some(Capabilities {
+                    drop: Some(vec!["ALL".to_owned()]),
+                    ..Default::default()
+                }),
                 ..Default::default()
-            }),
-            ..Default::default()
-        }),
+            },
+            r.runtime.security_context.as_ref(),
+        )),
         volume_mounts: Some(vec![
             // A directory mount, not subPath, so the file tracks the ConfigMap.
             VolumeMount {
@@ -273,6 +280,42 @@ fn container(r: &Resolved) -> Container {
             },
         ]),
         ..Default::default()
+    }
+}
+
+/// litegate's hardened default with the spec's JSON merge patch (RFC 7386) applied.
+/// `validate` has checked that the patched value is still the Kubernetes type.
+fn patched<T>(default: T, patch: Option<&Value>) -> T
+where
+    T: serde::Serialize + serde::de::DeserializeOwned,
+{
+    let Some(patch) = patch else {
+        return default;
+    };
+    let Ok(mut value) = serde_json::to_value(&default) else {
+        return default;
+    };
+    merge_patch(&mut value, patch);
+    serde_json::from_value(value).unwrap_or(default)
+}
+
+/// RFC 7386: an object merges key by key, `null` removes, anything else replaces.
+pub fn merge_patch(target: &mut Value, patch: &Value) {
+    let Value::Object(patch) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(serde_json::Map::new());
+    }
+    if let Value::Object(map) = target {
+        for (key, value) in patch {
+            if value.is_null() {
+                map.remove(key);
+            } else {
+                merge_patch(map.entry(key.clone()).or_insert(Value::Null), value);
+            }
+        }
     }
 }
 
@@ -339,4 +382,43 @@ fn tolerations(r: &Resolved) -> Vec<Toleration> {
             toleration_seconds: t.toleration_seconds,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn merge_patch_follows_rfc_7386() {
+        let mut target = json!({"a": 1, "b": {"c": 2, "d": 3}, "e": [1, 2]});
+        merge_patch(
+            &mut target,
+            &json!({"a": null, "b": {"c": 9}, "e": [3], "f": "new"}),
+        );
+        assert_eq!(target, json!({"b": {"c": 9, "d": 3}, "e": [3], "f": "new"}));
+    }
+
+    #[test]
+    fn a_security_context_patch_keeps_the_hardening_it_does_not_touch() {
+        let patch =
+            json!({"readOnlyRootFilesystem": false, "capabilities": {"add": ["NET_BIND_SERVICE"]}});
+        let merged = patched(
+            SecurityContext {
+                read_only_root_filesystem: Some(true),
+                allow_privilege_escalation: Some(false),
+                capabilities: Some(Capabilities {
+                    drop: Some(vec!["ALL".to_owned()]),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            Some(&patch),
+        );
+        assert_eq!(merged.read_only_root_filesystem, Some(false));
+        assert_eq!(merged.allow_privilege_escalation, Some(false));
+        let caps = merged.capabilities.expect("capabilities");
+        assert_eq!(caps.drop, Some(vec!["ALL".to_owned()]));
+        assert_eq!(caps.add, Some(vec!["NET_BIND_SERVICE".to_owned()]));
+    }
 }

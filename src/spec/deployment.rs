@@ -45,6 +45,15 @@ pub struct Deployment {
     #[schemars(with = "Option<serde_json::Map<String, Value>>")]
     pub affinity: Option<Value>,
     pub service_account_name: Option<String>,
+    /// A Kubernetes `PodSecurityContext`, merged over litegate's (JSON merge patch: a
+    /// field replaces, a map merges, `null` removes), e.g. `{runAsUser: 1000}` for an
+    /// image that needs its own user.
+    #[schemars(with = "Option<serde_json::Map<String, Value>>")]
+    pub pod_security_context: Option<Value>,
+    /// A Kubernetes container `SecurityContext`, merged over litegate's the same way, e.g.
+    /// `{readOnlyRootFilesystem: false}` for an image that writes outside /tmp.
+    #[schemars(with = "Option<serde_json::Map<String, Value>>")]
+    pub security_context: Option<Value>,
     /// Plain (non-secret) env vars on the container, e.g. `HF_HUB_OFFLINE: "1"`.
     #[serde(default)]
     pub env: BTreeMap<String, String>,

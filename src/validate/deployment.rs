@@ -313,8 +313,29 @@ fn scheduling(spec: &Gateway, out: &mut Vec<Diagnostic>) {
             ));
         }
     }
+    if let Some(context) = &d.pod_security_context {
+        k8s_fields::<k8s_openapi::api::core::v1::PodSecurityContext>(
+            context,
+            "deployment.podSecurityContext",
+            "PodSecurityContext",
+            out,
+        );
+    }
+    if let Some(context) = &d.security_context {
+        k8s_fields::<k8s_openapi::api::core::v1::SecurityContext>(
+            context,
+            "deployment.securityContext",
+            "SecurityContext",
+            out,
+        );
+    }
     if let Some(affinity) = &d.affinity {
-        affinity_fields(affinity, out);
+        k8s_fields::<k8s_openapi::api::core::v1::Affinity>(
+            affinity,
+            "deployment.affinity",
+            "Affinity",
+            out,
+        );
     }
     if let Some(sa) = &d.service_account_name
         && !is_dns1123_subdomain(sa)
@@ -343,22 +364,25 @@ fn scheduling(spec: &Gateway, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// An affinity must be a Kubernetes `Affinity` with no field the API would drop.
-fn affinity_fields(value: &serde_json::Value, out: &mut Vec<Diagnostic>) {
-    use k8s_openapi::api::core::v1::Affinity;
-    match serde_json::from_value::<Affinity>(value.clone()) {
+/// A field given as a Kubernetes object (`affinity`, the security contexts) must be that
+/// type, with no field the API would drop.
+fn k8s_fields<T>(value: &serde_json::Value, path: &str, kind: &str, out: &mut Vec<Diagnostic>)
+where
+    T: serde::Serialize + serde::de::DeserializeOwned,
+{
+    match serde_json::from_value::<T>(value.clone()) {
         Err(e) => out.push(Diagnostic::error(
             Code::E001,
-            "deployment.affinity",
-            format!("not a Kubernetes Affinity: {e}"),
+            path,
+            format!("not a Kubernetes {kind}: {e}"),
         )),
         Ok(typed) => {
             let back = serde_json::to_value(&typed).unwrap_or_default();
-            if let Some(path) = first_dropped_field(value, &back, "deployment.affinity") {
+            if let Some(at) = first_dropped_field(value, &back, path) {
                 out.push(Diagnostic::error(
                     Code::E002,
-                    &path,
-                    "unknown field in a Kubernetes Affinity",
+                    &at,
+                    format!("unknown field in a Kubernetes {kind}"),
                 ));
             }
         }
