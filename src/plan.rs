@@ -21,13 +21,14 @@ use crate::resolve::sha256_hex;
 use crate::{Error, emit};
 
 /// The object kinds, in output order, with their file in `render -o DIR`.
-const KINDS: [(&str, &str); 6] = [
+const KINDS: [(&str, &str); 7] = [
     ("ConfigMap", "configmap.yaml"),
     ("Secret", "secret.yaml"),
     ("Service", "service.yaml"),
     ("Deployment", "deployment.yaml"),
     ("PodDisruptionBudget", "poddisruptionbudget.yaml"),
     ("HorizontalPodAutoscaler", "horizontalpodautoscaler.yaml"),
+    ("NetworkPolicy", "networkpolicy.yaml"),
 ];
 
 /// One side of a plan: each object as a JSON tree (a Secret as the sha256 of its content

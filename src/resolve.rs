@@ -153,6 +153,8 @@ pub struct Runtime {
     /// Merge patches over the default pod and container security contexts.
     pub pod_security_context: Option<Value>,
     pub security_context: Option<Value>,
+    /// `deployment.networkPolicy.from`: the peers admitted, when a policy is wanted.
+    pub network_policy_from: Option<Vec<Value>>,
 }
 
 impl Resolved {
@@ -395,6 +397,7 @@ fn runtime(d: &spec::Deployment) -> Runtime {
         env: d.env.clone(),
         pod_security_context: d.pod_security_context.clone(),
         security_context: d.security_context.clone(),
+        network_policy_from: d.network_policy.as_ref().map(|n| n.from.clone()),
     }
 }
 

@@ -53,7 +53,8 @@ fn render_prints_the_objects_of_full_yaml_in_order() {
             "Secret",
             "Service",
             "Deployment",
-            "PodDisruptionBudget"
+            "PodDisruptionBudget",
+            "NetworkPolicy"
         ],
         "{text}"
     );
@@ -90,6 +91,7 @@ fn output_dir_then_check_is_clean_and_a_rotated_key_is_a_redacted_diff() {
             "configmap.yaml",
             "deployment.yaml",
             "kustomization.yaml",
+            "networkpolicy.yaml",
             "poddisruptionbudget.yaml",
             "secret.yaml",
             "service.yaml"

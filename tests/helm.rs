@@ -135,7 +135,8 @@ fn the_helm4_plugin_passes_the_chart_through_and_appends_the_spec_objects() {
             "Secret",
             "Service",
             "Deployment",
-            "PodDisruptionBudget"
+            "PodDisruptionBudget",
+            "NetworkPolicy"
         ]
     );
 }

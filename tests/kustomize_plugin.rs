@@ -110,6 +110,7 @@ fn kubectl_kustomize_runs_litegate_as_a_generator_with_the_same_objects_as_rende
         [
             "ConfigMap",
             "Deployment",
+            "NetworkPolicy",
             "PodDisruptionBudget",
             "Secret",
             "Service"

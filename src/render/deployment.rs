@@ -94,7 +94,9 @@ fn deployment_meta(r: &Resolved) -> ObjectMeta {
     if !r.runtime.image.contains("@sha256:") {
         skips.push(IMAGE_BY_TAG);
     }
-    skips.push(NO_NETWORK_POLICY);
+    if r.runtime.network_policy_from.is_none() {
+        skips.push(NO_NETWORK_POLICY);
+    }
     ObjectMeta {
         annotations: policy_skips(&skips),
         ..object_meta(r, r.name.clone())

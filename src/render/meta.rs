@@ -65,7 +65,7 @@ pub const IMAGE_BY_TAG: PolicySkip = (
 );
 pub const NO_NETWORK_POLICY: PolicySkip = (
     "CKV2_K8S_6",
-    "who may call the gateway depends on the cluster; litegate does not guess a NetworkPolicy: add one beside these objects",
+    "who may call the gateway depends on the cluster; litegate does not guess a NetworkPolicy: set deployment.networkPolicy.from, or add one beside these objects",
 );
 
 /// `checkov.io/skip1`, `skip2`, ... in the given order; `None` when there is nothing to skip.

@@ -10,6 +10,7 @@ pub mod objects;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service};
+use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 
 use crate::diagnostics::{Code, Diagnostic};
@@ -28,6 +29,7 @@ pub enum Object {
     Deployment(Box<Deployment>),
     PodDisruptionBudget(PodDisruptionBudget),
     HorizontalPodAutoscaler(HorizontalPodAutoscaler),
+    NetworkPolicy(NetworkPolicy),
 }
 
 impl Object {
@@ -39,6 +41,7 @@ impl Object {
             Object::Deployment(_) => "Deployment",
             Object::PodDisruptionBudget(_) => "PodDisruptionBudget",
             Object::HorizontalPodAutoscaler(_) => "HorizontalPodAutoscaler",
+            Object::NetworkPolicy(_) => "NetworkPolicy",
         }
     }
 
@@ -51,6 +54,7 @@ impl Object {
             Object::Deployment(_) => "deployment.yaml",
             Object::PodDisruptionBudget(_) => "poddisruptionbudget.yaml",
             Object::HorizontalPodAutoscaler(_) => "horizontalpodautoscaler.yaml",
+            Object::NetworkPolicy(_) => "networkpolicy.yaml",
         }
     }
 
@@ -63,6 +67,7 @@ impl Object {
             Object::Deployment(o) => &o.metadata,
             Object::PodDisruptionBudget(o) => &o.metadata,
             Object::HorizontalPodAutoscaler(o) => &o.metadata,
+            Object::NetworkPolicy(o) => &o.metadata,
         };
         (
             self.kind(),
@@ -80,6 +85,7 @@ impl Object {
             Object::Deployment(o) => yaml::manifest(o),
             Object::PodDisruptionBudget(o) => yaml::manifest(o),
             Object::HorizontalPodAutoscaler(o) => yaml::manifest(o),
+            Object::NetworkPolicy(o) => yaml::manifest(o),
         }
     }
 }
@@ -140,6 +146,7 @@ pub fn render(r: &Resolved) -> Result<Rendered, Error> {
         r,
     )));
     objects.extend(objects::horizontal_pod_autoscaler(r).map(Object::HorizontalPodAutoscaler));
+    objects.extend(objects::network_policy(r).map(Object::NetworkPolicy));
     Ok(Rendered {
         models: config.model_list.len(),
         config_yaml,

@@ -1,4 +1,5 @@
-//! Resolved -> the small objects: ConfigMap, Secret, Service, PodDisruptionBudget, HPA.
+//! Resolved -> the small objects: ConfigMap, Secret, Service, PodDisruptionBudget, HPA,
+//! NetworkPolicy.
 
 use std::collections::BTreeMap;
 
@@ -8,6 +9,10 @@ use k8s_openapi::api::autoscaling::v2::{
     MetricTarget, ResourceMetricSource,
 };
 use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service, ServicePort, ServiceSpec};
+use k8s_openapi::api::networking::v1::{
+    NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
+    NetworkPolicySpec,
+};
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
@@ -109,6 +114,32 @@ pub fn horizontal_pod_autoscaler(r: &Resolved) -> Option<HorizontalPodAutoscaler
             ..Default::default()
         }),
         ..Default::default()
+    })
+}
+
+/// Admits the spec's peers to the proxy's port; other ingress to the pods is denied.
+pub fn network_policy(r: &Resolved) -> Option<NetworkPolicy> {
+    let from = r.runtime.network_policy_from.as_ref()?;
+    Some(NetworkPolicy {
+        metadata: object_meta(r, r.name.clone()),
+        spec: Some(NetworkPolicySpec {
+            pod_selector: Some(label_selector(r)),
+            policy_types: Some(vec!["Ingress".to_owned()]),
+            ingress: Some(vec![NetworkPolicyIngressRule {
+                // `validate` checked every peer against the API type.
+                from: Some(
+                    from.iter()
+                        .filter_map(|p| serde_json::from_value::<NetworkPolicyPeer>(p.clone()).ok())
+                        .collect(),
+                ),
+                ports: Some(vec![NetworkPolicyPort {
+                    port: Some(IntOrString::Int(i32::from(r.runtime.port))),
+                    protocol: Some("TCP".to_owned()),
+                    ..Default::default()
+                }]),
+            }]),
+            ..Default::default()
+        }),
     })
 }
 

@@ -54,6 +54,8 @@ pub struct Deployment {
     /// `{readOnlyRootFilesystem: false}` for an image that writes outside /tmp.
     #[schemars(with = "Option<serde_json::Map<String, Value>>")]
     pub security_context: Option<Value>,
+    /// A NetworkPolicy that admits only these callers to the proxy's port.
+    pub network_policy: Option<NetworkPolicyOptions>,
     /// Plain (non-secret) env vars on the container, e.g. `HF_HUB_OFFLINE: "1"`.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
@@ -145,4 +147,14 @@ pub struct Toleration {
     pub value: Option<String>,
     pub effect: Option<String>,
     pub toleration_seconds: Option<i64>,
+}
+
+/// Who may call the proxy: the NetworkPolicy litegate emits admits these peers to the
+/// proxy's port and nothing else (egress is left alone: the proxy must reach providers).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkPolicyOptions {
+    /// Kubernetes `NetworkPolicyPeer`s: `podSelector`, `namespaceSelector`, `ipBlock`.
+    #[schemars(with = "Vec<serde_json::Map<String, Value>>")]
+    pub from: Vec<Value>,
 }

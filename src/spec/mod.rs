@@ -12,8 +12,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 pub use deployment::{
-    Autoscaling, Database, Deployment, DisruptionBudget, IntOrPercent, Redis, Resources, Rollout,
-    SecretsMode, SecretsOptions, Toleration,
+    Autoscaling, Database, Deployment, DisruptionBudget, IntOrPercent, NetworkPolicyOptions, Redis,
+    Resources, Rollout, SecretsMode, SecretsOptions, Toleration,
 };
 pub use secret_source::{LITERAL_REFUSED, SecretRef, SecretSource};
 

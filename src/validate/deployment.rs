@@ -329,6 +329,28 @@ fn scheduling(spec: &Gateway, out: &mut Vec<Diagnostic>) {
             out,
         );
     }
+    if let Some(policy) = &d.network_policy {
+        if policy.from.is_empty() {
+            out.push(
+                Diagnostic::error(
+                    Code::E028,
+                    "deployment.networkPolicy.from",
+                    "no peer: the policy would admit no caller, and the gateway would serve nobody",
+                )
+                .with_help(
+                    "list who may call it, e.g. - namespaceSelector: {matchLabels: {team: ai}}",
+                ),
+            );
+        }
+        for (i, peer) in policy.from.iter().enumerate() {
+            k8s_fields::<k8s_openapi::api::networking::v1::NetworkPolicyPeer>(
+                peer,
+                &format!("deployment.networkPolicy.from[{i}]"),
+                "NetworkPolicyPeer",
+                out,
+            );
+        }
+    }
     if let Some(affinity) = &d.affinity {
         k8s_fields::<k8s_openapi::api::core::v1::Affinity>(
             affinity,
