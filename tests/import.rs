@@ -9,6 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{litegate_in, root};
+use litegate::validate::passthrough::is_secret_key;
 use litegate::{Environment, SpecSource};
 use serde_json::{Map, Value, json};
 
@@ -47,7 +48,7 @@ fn import(file: &Path) -> (String, String) {
 fn norm(value: &Value, key: &str) -> Value {
     match value {
         Value::String(s)
-            if s.starts_with("os.environ/") || secret_key(key) || s.starts_with("sk-") =>
+            if s.starts_with("os.environ/") || is_secret_key(key) || s.starts_with("sk-") =>
         {
             json!("<secret>")
         }
@@ -60,14 +61,6 @@ fn norm(value: &Value, key: &str) -> Value {
 
 fn norm_map(map: &Map<String, Value>) -> Map<String, Value> {
     map.iter().map(|(k, v)| (k.clone(), norm(v, k))).collect()
-}
-
-fn secret_key(key: &str) -> bool {
-    let key = key.to_ascii_lowercase();
-    ["key", "secret", "password", "token", "credential"]
-        .iter()
-        .any(|w| key.contains(w))
-        && !key.contains("tokens")
 }
 
 fn section(config: &Value, name: &str) -> Map<String, Value> {
@@ -315,6 +308,45 @@ fn import_writes_atomically_and_its_output_validates() {
     let check = litegate_in(
         dir.path(),
         &["validate", "--strict", "--skip-secrets", "gateway.yaml"],
+        &[],
+    );
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
+
+/// A setting named like a key but not a secret passes through as it is, and validates.
+#[test]
+fn settings_that_only_mention_keys_or_tokens_are_not_taken_for_secrets() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("config.yaml"),
+        "model_list:\n  - model_name: m\n    litellm_params: {model: openai/gpt-4o, api_key: os.environ/OPENAI_API_KEY}\n\
+         general_settings:\n  master_key: os.environ/LITELLM_MASTER_KEY\n  key_management_system: aws_kms\n\
+         litellm_settings:\n  cache_params: {type: redis, password: hunter2-LITERAL}\n",
+    )
+    .expect("write");
+    let out = litegate_in(
+        dir.path(),
+        &["import", "config.yaml", "-o", "spec.yaml"],
+        &[],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let spec = std::fs::read_to_string(dir.path().join("spec.yaml")).expect("spec");
+    assert!(spec.contains("key_management_system: aws_kms"), "{spec}");
+    assert!(!err.contains("key_management_system"), "{err}");
+    assert!(
+        spec.contains("password: os.environ/CACHE_PARAMS_PASSWORD"),
+        "{spec}"
+    );
+    assert!(!spec.contains("LITERAL") && !err.contains("LITERAL"));
+    let check = litegate_in(
+        dir.path(),
+        &["validate", "--skip-secrets", "spec.yaml"],
         &[],
     );
     assert_eq!(

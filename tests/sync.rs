@@ -538,6 +538,11 @@ fn transient_failures_are_retried_by_rereading_and_never_sent_twice_blindly() {
 
     let out = sync(&ws, &new, &stand_in, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        stand_in.state().faults.is_empty(),
+        "every injected failure was met: {:?}",
+        stand_in.state().faults
+    );
     let after = sync(&ws, &new, &stand_in, &["--dry-run"]);
     assert_eq!(
         after.status.code(),
@@ -573,6 +578,11 @@ fn retries_are_bounded_and_a_server_error_that_persists_is_reported() {
     }
     let out = sync(&ws, &spec, &stand_in, &["--retries", "2"]);
     assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stand_in.state().faults.len(),
+        7,
+        "three tries met three failures"
+    );
     let err = text(&out.stderr);
     assert!(
         err.contains("POST /model/new was refused (HTTP 503): db pool exhausted"),
