@@ -593,10 +593,7 @@ fn print_diagnostics(diagnostics: &[Diagnostic], source: &SpecSource) {
     let located = diagnostics
         .iter()
         .any(|d| d.span.is_some() || d.location.is_some());
-    let redacted = located.then(|| {
-        let map = crate::source_map::SourceMap::build(&source.text);
-        crate::diagnostics::redact_source(&source.text, &map)
-    });
+    let redacted = located.then(|| crate::diagnostics::redact_source(&source.text));
     for d in diagnostics {
         stderr_line!("{}", d.render(&file, redacted.as_deref()));
     }

@@ -13,8 +13,9 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::resolve::DEFAULTS;
+use crate::secret_shape::{is_secret_name, is_secret_value};
 use crate::validate::catalog::catalog;
-use crate::validate::passthrough::{is_secret_key, modelled};
+use crate::validate::passthrough::modelled;
 
 /// What an import gives: the spec's text, and what the user should know about it.
 #[derive(Debug)]
@@ -538,7 +539,7 @@ impl Importer<'_> {
                         .entry(var.into())
                         .or_insert_with(|| SourceOut::Env(var.into()));
                     value.clone()
-                } else if is_secret_key(key) || s.starts_with("sk-") {
+                } else if is_secret_name(key) || is_secret_value(s) {
                     let var = env_name(path);
                     self.warn(
                         path,

@@ -9,7 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{litegate_in, root};
-use litegate::validate::passthrough::is_secret_key;
+use litegate::secret_shape::{is_secret_name, is_secret_value};
 use litegate::{Environment, SpecSource};
 use serde_json::{Map, Value, json};
 
@@ -48,7 +48,7 @@ fn import(file: &Path) -> (String, String) {
 fn norm(value: &Value, key: &str) -> Value {
     match value {
         Value::String(s)
-            if s.starts_with("os.environ/") || is_secret_key(key) || s.starts_with("sk-") =>
+            if s.starts_with("os.environ/") || is_secret_name(key) || is_secret_value(s) =>
         {
             json!("<secret>")
         }

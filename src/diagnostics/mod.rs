@@ -13,7 +13,7 @@ use std::ops::Range;
 use crate::source_map::SourceMap;
 
 pub use codes::Code;
-pub use redact::redact_source;
+pub use redact::{Shape, redact, redact_source};
 
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use crate::diagnostics::{Code, Diagnostic};
+use crate::secret_shape::{is_secret_name, is_secret_value};
 use crate::spec::Gateway;
 
 /// `(section, key)` => the spec field that sets it.
@@ -55,25 +56,6 @@ pub fn modelled(section: &str, key: &str) -> Option<&'static str> {
         .map(|(_, _, field)| *field)
 }
 
-/// Whether a key names a secret, so its value must be an `os.environ/NAME` reference: its
-/// last word says so (`api_key`, `client_secret`, `aws_session_token`, `password`,
-/// `vertex_credentials`), which `max_tokens` or `key_management_system` do not.
-pub fn is_secret_key(key: &str) -> bool {
-    let key = key.to_ascii_lowercase();
-    let last = key.rsplit(['_', '-', '.']).next().unwrap_or_default();
-    matches!(
-        last,
-        "key"
-            | "apikey"
-            | "secret"
-            | "password"
-            | "passwd"
-            | "token"
-            | "credential"
-            | "credentials"
-    )
-}
-
 pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
     for (section, map) in spec.passthrough.sections() {
         for (key, value) in map {
@@ -98,7 +80,7 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
 fn literal_secrets(path: &str, key: &str, value: &Value, out: &mut Vec<Diagnostic>) {
     match value {
         Value::String(s)
-            if !s.starts_with("os.environ/") && (is_secret_key(key) || s.starts_with("sk-")) =>
+            if !s.starts_with("os.environ/") && (is_secret_name(key) || is_secret_value(s)) =>
         {
             out.push(
                 Diagnostic::error(
@@ -122,34 +104,5 @@ fn literal_secrets(path: &str, key: &str, value: &Value, out: &mut Vec<Diagnosti
             }
         }
         _ => {}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_secret_key;
-
-    #[test]
-    fn secret_keys_are_named_by_their_last_word() {
-        for key in [
-            "api_key",
-            "password",
-            "aws_session_token",
-            "client_secret",
-            "vertex_credentials",
-            "LANGFUSE_SECRET_KEY",
-        ] {
-            assert!(is_secret_key(key), "{key}");
-        }
-        for key in [
-            "max_tokens",
-            "key_management_system",
-            "token_rate_limit_type",
-            "cache",
-            "type",
-            "secret_manager_settings",
-        ] {
-            assert!(!is_secret_key(key), "{key}");
-        }
     }
 }
