@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::diagnostics::Diagnostic;
-use crate::resolve::Environment;
+use crate::input::ReadError;
+use crate::resolve::{EnvAccess, EnvDenied, Environment, LoadRestrictor};
 use crate::{Error, ProcessEnvironment, SpecSource, compile, emit};
 
 /// Exit codes, as SPEC.md fixes them.
@@ -57,7 +58,10 @@ pub enum Command {
     Sync(SyncArgs),
     /// A KRM function for kustomize `generators:` and kpt: a ResourceList on stdin, the Gateway
     /// spec as functionConfig, the list with the rendered objects appended on stdout.
-    Krm,
+    ///
+    /// `env:` sources read only the variables listed in LITEGATE_ALLOW_ENV; `file:` sources
+    /// only files in or below --root.
+    Krm(KrmArgs),
     /// A Helm post-renderer: the chart's manifests from stdin, unchanged, then the spec's objects.
     ///
     /// For `helm install --post-renderer`; see README. Exits 1, printing nothing, when the
@@ -65,11 +69,16 @@ pub enum Command {
     PostRender {
         /// The Gateway spec file (relative to where helm runs).
         spec: PathBuf,
+        #[command(flatten)]
+        files: FileAccessArgs,
     },
     /// A kustomize exec plugin: what litegate does when run as `Gateway`.
     ///
     /// For `kubectl kustomize --enable-alpha-plugins` with the spec under `generators:`;
-    /// CONFIG is the copy of the spec kustomize hands over. See README.
+    /// CONFIG is the copy of the spec kustomize hands over. See README. `env:` sources read
+    /// only the variables listed in LITEGATE_ALLOW_ENV; `file:` sources only files in or
+    /// below the kustomization's directory (LITEGATE_LOAD_RESTRICTOR=LoadRestrictionsNone
+    /// lifts that).
     KustomizePlugin {
         /// The generator config file kustomize passes (a copy of the spec).
         config: PathBuf,
@@ -89,10 +98,36 @@ pub enum Command {
     Man,
 }
 
+/// Where `file:` secret sources may be read from.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct FileAccessArgs {
+    /// Where `file:` sources may be: in or below the spec's directory (RootOnly), or anywhere.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "RESTRICTOR",
+        default_value_t = LoadRestrictor::RootOnly,
+        env = "LITEGATE_LOAD_RESTRICTOR"
+    )]
+    pub load_restrictor: LoadRestrictor,
+}
+
+#[derive(Debug, Args)]
+pub struct KrmArgs {
+    /// The directory `file:` sources are relative to, and must stay in (default: the
+    /// working directory, which kpt sets to where it runs).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    #[command(flatten)]
+    pub files: FileAccessArgs,
+}
+
 #[derive(Debug, Args)]
 pub struct RenderArgs {
     /// The Gateway spec file.
     pub spec: PathBuf,
+    #[command(flatten)]
+    pub files: FileAccessArgs,
     /// Write one file per object, config.yaml and kustomization.yaml to DIR, atomically.
     #[arg(
         short = 'o',
@@ -110,6 +145,8 @@ pub struct RenderArgs {
 pub struct ValidateArgs {
     /// The Gateway spec file.
     pub spec: PathBuf,
+    #[command(flatten)]
+    pub files: FileAccessArgs,
     /// Treat warnings as errors.
     #[arg(long)]
     pub strict: bool,
@@ -127,6 +164,8 @@ pub struct PlanArgs {
     pub old: PathBuf,
     /// The spec to apply.
     pub new: PathBuf,
+    #[command(flatten)]
+    pub files: FileAccessArgs,
     /// `text` for people, `json` for machines (both on stdout).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -182,20 +221,36 @@ pub enum Format {
 
 /// Runs a parsed command line against the real environment; returns the exit code.
 pub fn run(cli: Cli) -> i32 {
+    let author = |files: FileAccessArgs| ProcessEnvironment::for_author(files.load_restrictor);
     match cli.command {
-        Command::Render(args) => render(&args, &ProcessEnvironment),
-        Command::Plan(args) => plan(&args, &ProcessEnvironment),
+        Command::Render(args) => render(&args, &author(args.files)),
+        Command::Plan(args) => plan(&args, &author(args.files)),
         Command::Validate(args) => {
             if args.skip_secrets {
                 validate(&args, &Placeholders)
             } else {
-                validate(&args, &ProcessEnvironment)
+                validate(&args, &author(args.files))
             }
         }
-        Command::Sync(args) => sync(&args, &ProcessEnvironment),
-        Command::Krm => krm(&ProcessEnvironment),
-        Command::PostRender { spec } => post_render(&spec, &ProcessEnvironment),
-        Command::KustomizePlugin { config } => kustomize_plugin(&config, &ProcessEnvironment),
+        Command::Sync(args) => sync(
+            &args,
+            &ProcessEnvironment::for_author(LoadRestrictor::RootOnly),
+        ),
+        Command::Krm(args) => krm(
+            &args,
+            &ProcessEnvironment {
+                load: args.files.load_restrictor,
+                vars: EnvAccess::from_process("krm"),
+            },
+        ),
+        Command::PostRender { spec, files } => post_render(&spec, &author(files)),
+        Command::KustomizePlugin { config } => kustomize_plugin(
+            &config,
+            &ProcessEnvironment {
+                load: LoadRestrictor::from_process(),
+                vars: EnvAccess::from_process("kustomize-plugin"),
+            },
+        ),
         Command::Import(args) => import(&args),
         Command::Init => init(),
         Command::Schema => {
@@ -207,25 +262,32 @@ pub fn run(cli: Cli) -> i32 {
     }
 }
 
-fn krm(env: &dyn Environment) -> i32 {
-    use std::io::Read as _;
-    let mut input = String::new();
-    if let Err(e) = std::io::stdin().read_to_string(&mut input) {
-        stderr_line!("error: reading the ResourceList from stdin: {e}");
-        return exit::FAILED;
-    }
-    let outcome = crate::krm::run(&input, env);
+fn krm(args: &KrmArgs, env: &dyn Environment) -> i32 {
+    let input = match read_stdin("the ResourceList") {
+        Ok(input) => input,
+        Err(code) => return code,
+    };
+    let root = args.root.clone().unwrap_or_else(|| PathBuf::from("."));
+    let outcome = crate::krm::run(&input, &root, env);
     print_stdout(&outcome.output);
     if outcome.ok { exit::OK } else { exit::FAILED }
 }
 
+/// stdin as text, bounded; an error is reported and becomes the exit code.
+fn read_stdin(what: &str) -> Result<String, i32> {
+    let failed = |reason: &dyn std::fmt::Display| {
+        stderr_line!("error: cannot read {what} from stdin: {reason}");
+        exit::FAILED
+    };
+    let bytes = crate::input::read_stdin(crate::input::MAX_STREAM_BYTES).map_err(|e| failed(&e))?;
+    String::from_utf8(bytes).map_err(|_| failed(&"it is not UTF-8"))
+}
+
 fn post_render(spec: &Path, env: &dyn Environment) -> i32 {
-    use std::io::Read as _;
-    let mut input = String::new();
-    if let Err(e) = std::io::stdin().read_to_string(&mut input) {
-        stderr_line!("error: reading the chart's manifests from stdin: {e}");
-        return exit::FAILED;
-    }
+    let input = match read_stdin("the chart's manifests") {
+        Ok(input) => input,
+        Err(code) => return code,
+    };
     let (source, compiled) = match load_and_compile(spec, env) {
         Ok(ok) => ok,
         Err(code) => return code,
@@ -280,9 +342,23 @@ fn kustomize_plugin(config: &Path, env: &dyn Environment) -> i32 {
 }
 
 fn import(args: &ImportArgs) -> i32 {
-    let text = match std::fs::read_to_string(&args.config) {
-        Ok(text) => text,
-        Err(e) => return report_plain(&Error::io(&args.config, e)),
+    let read = crate::input::read_path(
+        &args.config,
+        crate::input::MAX_SPEC_BYTES,
+        crate::input::Pipes::Allowed,
+    );
+    let text = match read.map(String::from_utf8) {
+        Ok(Ok(text)) => text,
+        Ok(Err(_)) => {
+            stderr_line!("error: {} is not UTF-8", args.config.display());
+            return exit::FAILED;
+        }
+        Err(reason) => {
+            return report_plain(&Error::Read {
+                path: args.config.clone(),
+                reason,
+            });
+        }
     };
     let lookup = |var: &str| std::env::var(var).ok();
     let imported = match crate::import::import(&text, &args.name, &lookup) {
@@ -447,6 +523,8 @@ fn plan(args: &PlanArgs, env: &dyn Environment) -> i32 {
 fn sync(args: &SyncArgs, env: &dyn Environment) -> i32 {
     let Some(master_key) = env
         .var(&args.master_key_env)
+        .ok()
+        .flatten()
         .and_then(|v| String::from_utf8(v).ok())
         .filter(|v| !v.trim().is_empty())
     else {
@@ -610,11 +688,13 @@ fn print_stdout(text: &str) {
 struct Placeholders;
 
 impl Environment for Placeholders {
-    fn var(&self, _: &str) -> Option<Vec<u8>> {
-        Some(b"sk-placeholder-placeholder-placeholder-0000".to_vec())
+    fn var(&self, _: &str) -> Result<Option<Vec<u8>>, EnvDenied> {
+        Ok(Some(
+            b"sk-placeholder-placeholder-placeholder-0000".to_vec(),
+        ))
     }
 
-    fn read_file(&self, _: &Path) -> std::io::Result<Vec<u8>> {
+    fn read_file(&self, _: &Path, _: &str) -> Result<Vec<u8>, ReadError> {
         Ok(b"sk-placeholder-placeholder-placeholder-0000".to_vec())
     }
 }

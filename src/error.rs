@@ -10,6 +10,12 @@ pub enum Error {
     /// The spec has errors; each one is a diagnostic (warnings may be among them).
     #[error("the spec has {} error(s)", .0.iter().filter(|d| d.is_error()).count())]
     Invalid(Vec<Diagnostic>),
+    /// An input file could not be read: missing, a device, too large, ...
+    #[error("cannot read {}: {reason}", path.display())]
+    Read {
+        path: PathBuf,
+        reason: crate::input::ReadError,
+    },
     /// Reading or writing a file or directory failed.
     #[error("{}", path.display())]
     Io {

@@ -3,7 +3,7 @@
 //! rendered objects appended to `items` (in `litegate render`'s order), and diagnostics as
 //! `results`. On error no object is added and the exit code is 1.
 
-use std::path::PathBuf;
+use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
@@ -18,7 +18,8 @@ pub struct Outcome {
 }
 
 /// Runs the function on a serialized `ResourceList`.
-pub fn run(input: &str, env: &dyn Environment) -> Outcome {
+/// `file:` sources are relative to `root`, and must stay in or below it.
+pub fn run(input: &str, root: &Path, env: &dyn Environment) -> Outcome {
     let mut list: Value = match serde_saphyr::from_str(input) {
         Ok(Value::Object(map)) => Value::Object(map),
         Ok(_) | Err(_) => {
@@ -50,7 +51,7 @@ pub fn run(input: &str, env: &dyn Environment) -> Outcome {
         Err(e) => return finish(list, vec![result("error", &e.to_string(), None)], false),
     };
     let source = SpecSource {
-        path: PathBuf::from("functionConfig"),
+        path: root.join("functionConfig"),
         text,
     };
     match compile(&source, env) {

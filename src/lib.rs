@@ -9,6 +9,7 @@ pub mod diagnostics;
 pub mod emit;
 mod error;
 pub mod import;
+pub mod input;
 pub mod krm;
 pub mod parse;
 pub mod plan;
@@ -27,7 +28,7 @@ mod yaml;
 
 pub use error::Error;
 pub use parse::SpecSource;
-pub use resolve::{Environment, ProcessEnvironment};
+pub use resolve::{EnvAccess, Environment, LoadRestrictor, ProcessEnvironment};
 
 use diagnostics::Diagnostic;
 use render::Rendered;

@@ -467,7 +467,7 @@ fn a_spec_file_over_the_size_limit_is_refused_before_parsing() {
     let out = litegate(&["validate", spec.to_str().expect("utf-8")], DUMMY_ENV);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("error[E031]: the spec file is 9000000 bytes"),
+        stderr(&out).contains("error[E031]: the spec file is larger than 8388608 bytes"),
         "{}",
         stderr(&out)
     );

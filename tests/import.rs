@@ -17,12 +17,14 @@ use serde_json::{Map, Value, json};
 struct AnyVar;
 
 impl Environment for AnyVar {
-    fn var(&self, name: &str) -> Option<Vec<u8>> {
-        Some(format!("sk-dummy-import-{name}-0123456789abcdef01234567").into_bytes())
+    fn var(&self, name: &str) -> Result<Option<Vec<u8>>, litegate::resolve::EnvDenied> {
+        Ok(Some(
+            format!("sk-dummy-import-{name}-0123456789abcdef01234567").into_bytes(),
+        ))
     }
 
-    fn read_file(&self, _: &Path) -> std::io::Result<Vec<u8>> {
-        Err(std::io::Error::from(std::io::ErrorKind::NotFound))
+    fn read_file(&self, _: &Path, _: &str) -> Result<Vec<u8>, litegate::input::ReadError> {
+        Err(litegate::input::ReadError::NotFound)
     }
 }
 

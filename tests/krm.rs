@@ -8,7 +8,7 @@ mod common;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use common::{DUMMY_ENV, litegate, root};
+use common::{DUMMY_ENV, allow_dummy_env, litegate, root};
 use serde_json::Value;
 
 const KPT: &str = "/usr/lib/google-cloud-sdk/bin/kpt";
@@ -18,6 +18,7 @@ fn krm(input: &str) -> (i32, String) {
         .arg("krm")
         .env_clear()
         .envs(DUMMY_ENV.iter().copied())
+        .env(allow_dummy_env().0, allow_dummy_env().1)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
@@ -144,6 +145,7 @@ fn kpt_fn_eval_exec_writes_the_same_objects_as_render() {
         .arg(root().join("examples/minimal.yaml"))
         .env_clear()
         .envs(DUMMY_ENV.iter().copied())
+        .env(allow_dummy_env().0, allow_dummy_env().1)
         .env("HOME", dir.path())
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .output()

@@ -9,7 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{DUMMY_ENV, litegate_in, root};
+use common::{DUMMY_ENV, allow_dummy_env, litegate_in, root};
 use serde_json::Value;
 
 const KUBECTL: &str = "/usr/bin/kubectl";
@@ -42,11 +42,13 @@ impl Fixture {
             Path::new(KUBECTL).exists(),
             "kubectl is expected at {KUBECTL} on this machine kind"
         );
+        let allow = allow_dummy_env();
         Command::new(KUBECTL)
             .args(["kustomize", "--enable-alpha-plugins"])
             .arg(self.path(rel))
             .env_clear()
             .envs(env.iter().copied())
+            .env(allow.0, &allow.1)
             .env("HOME", self.dir.path())
             .env("KUSTOMIZE_PLUGIN_HOME", self.path("plugins"))
             .env("PATH", std::env::var("PATH").unwrap_or_default())

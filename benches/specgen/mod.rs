@@ -4,7 +4,6 @@
 //! example), so both measure the same inputs. Specs are generated, never committed.
 
 use std::fmt::Write;
-use std::io;
 use std::path::Path;
 
 /// Providers per spec, as the benchmark sizes are stated.
@@ -122,16 +121,16 @@ pub fn spec(models: usize) -> String {
 pub struct BenchEnvironment;
 
 impl litegate::Environment for BenchEnvironment {
-    fn var(&self, name: &str) -> Option<Vec<u8>> {
-        match name {
+    fn var(&self, name: &str) -> Result<Option<Vec<u8>>, litegate::resolve::EnvDenied> {
+        Ok(match name {
             API_KEY_ENV => Some(API_KEY.as_bytes().to_vec()),
             MASTER_KEY_ENV => Some(MASTER_KEY.as_bytes().to_vec()),
             _ => None,
-        }
+        })
     }
 
-    fn read_file(&self, _: &Path) -> io::Result<Vec<u8>> {
-        Err(io::ErrorKind::NotFound.into())
+    fn read_file(&self, _: &Path, _: &str) -> Result<Vec<u8>, litegate::input::ReadError> {
+        Err(litegate::input::ReadError::NotFound)
     }
 }
 

@@ -13,10 +13,10 @@ struct Marked;
 const MARKER: &[u8] = b"sk-FUZZ-MARKER-0123456789abcdef0123456789";
 
 impl Environment for Marked {
-    fn var(&self, _: &str) -> Option<Vec<u8>> {
-        Some(MARKER.to_vec())
+    fn var(&self, _: &str) -> Result<Option<Vec<u8>>, litegate::resolve::EnvDenied> {
+        Ok(Some(MARKER.to_vec()))
     }
-    fn read_file(&self, _: &Path) -> std::io::Result<Vec<u8>> {
+    fn read_file(&self, _: &Path, _: &str) -> Result<Vec<u8>, litegate::input::ReadError> {
         Ok(MARKER.to_vec())
     }
 }

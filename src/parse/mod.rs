@@ -7,14 +7,11 @@ mod recover;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostics::{Code, Diagnostic, Location};
+use crate::input::{self, MAX_SPEC_BYTES, Pipes, ReadError};
 use crate::spec::Gateway;
 use crate::suggest;
 
 pub use recover::{Parsed, parse_recovering};
-
-/// Larger spec files are refused before parsing: the largest spec whose config fits a
-/// ConfigMap is well under this.
-pub const MAX_SPEC_BYTES: u64 = 8 * 1024 * 1024;
 
 /// A spec as read from disk: its text and where it came from.
 #[derive(Debug, Clone)]
@@ -25,19 +22,25 @@ pub struct SpecSource {
 }
 
 impl SpecSource {
-    /// Reads a spec file. A file too large or not UTF-8 is a diagnostic, not an I/O error.
+    /// Reads a spec file (or a pipe, such as `/dev/stdin`), at most `MAX_SPEC_BYTES`. A
+    /// file too large or not UTF-8 is a diagnostic, not an I/O error; a device is refused.
     pub fn read(path: &Path) -> Result<Self, crate::Error> {
-        let size = std::fs::metadata(path)
-            .map_err(|e| crate::Error::io(path, e))?
-            .len();
-        if size > MAX_SPEC_BYTES {
-            return Err(crate::Error::Invalid(vec![Diagnostic::error(
-                Code::E031,
-                "",
-                format!("the spec file is {size} bytes; litegate reads at most {MAX_SPEC_BYTES}"),
-            )]));
-        }
-        let bytes = std::fs::read(path).map_err(|e| crate::Error::io(path, e))?;
+        let bytes = match input::read_path(path, MAX_SPEC_BYTES, Pipes::Allowed) {
+            Ok(bytes) => bytes,
+            Err(ReadError::TooLarge { cap }) => {
+                return Err(crate::Error::Invalid(vec![Diagnostic::error(
+                    Code::E031,
+                    "",
+                    format!("the spec file is larger than {cap} bytes, the most litegate reads"),
+                )]));
+            }
+            Err(reason) => {
+                return Err(crate::Error::Read {
+                    path: path.to_path_buf(),
+                    reason,
+                });
+            }
+        };
         let text = String::from_utf8(bytes).map_err(|e| {
             let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
             let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;

@@ -2,10 +2,11 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
-use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use litegate::input::ReadError;
+use litegate::resolve::EnvDenied;
 use litegate::{Compiled, Environment, SpecSource};
 
 /// Every env var the examples read, with a dummy value that is easy to grep for.
@@ -26,6 +27,13 @@ pub const DUMMY_ENV: &[(&str, &str)] = &[
     ("OPENAI_API_KEY", "dummy-openai-4d8c2a"),
     ("REDIS_PASSWORD", "dummy-redis-0e5b7c"),
 ];
+
+/// `LITEGATE_ALLOW_ENV` allowing every variable of `DUMMY_ENV`: what an operator sets for
+/// the plugin and function modes, which read no other variable.
+pub fn allow_dummy_env() -> (&'static str, String) {
+    let names: Vec<&str> = DUMMY_ENV.iter().map(|(name, _)| *name).collect();
+    ("LITEGATE_ALLOW_ENV", names.join(","))
+}
 
 /// A test's own environment: env vars and files from maps, never the process.
 #[derive(Debug, Clone, Default)]
@@ -52,15 +60,15 @@ impl MapEnvironment {
 }
 
 impl Environment for MapEnvironment {
-    fn var(&self, name: &str) -> Option<Vec<u8>> {
-        self.vars.get(name).cloned()
+    fn var(&self, name: &str) -> Result<Option<Vec<u8>>, EnvDenied> {
+        Ok(self.vars.get(name).cloned())
     }
 
-    fn read_file(&self, path: &Path) -> io::Result<Vec<u8>> {
+    fn read_file(&self, base_dir: &Path, file: &str) -> Result<Vec<u8>, ReadError> {
         self.files
-            .get(path)
+            .get(&base_dir.join(file))
             .cloned()
-            .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))
+            .ok_or(ReadError::NotFound)
     }
 }
 
@@ -84,6 +92,24 @@ pub fn render_all(diagnostics: &[litegate::diagnostics::Diagnostic]) -> String {
         .iter()
         .map(|d| d.render("spec.yaml", None))
         .collect()
+}
+
+/// An external program the tests run (`kubectl`, `kpt`): from the PATH, else from where
+/// this project's CI machines keep it; a clear failure when it is nowhere.
+pub fn tool(name: &str) -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let fallbacks = [
+        "/usr/bin",
+        "/usr/local/bin",
+        "/usr/lib/google-cloud-sdk/bin",
+    ];
+    std::env::split_paths(&path)
+        .chain(fallbacks.iter().map(PathBuf::from))
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| {
+            panic!("{name} is needed by this test and is neither on the PATH nor in {fallbacks:?}")
+        })
 }
 
 /// The repository's root, for paths to examples/ and the built binary.

@@ -1,37 +1,22 @@
 //! Spec + secret sources -> `Resolved`: names, env vars, model ids, secret data and its
 //! checksum. Every decision lives here; reading env vars and files happens here, once.
 
+mod environment;
+
 use std::collections::{BTreeMap, BTreeSet};
-use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use base64::Engine;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::diagnostics::{Code, Diagnostic};
+use crate::input::ReadError;
 use crate::spec::{self, Gateway, IntOrPercent, SecretSource};
 
-/// Where secret values come from when rendering: the process, or a test's own map.
-pub trait Environment {
-    /// The raw value of an environment variable, if set.
-    fn var(&self, name: &str) -> Option<Vec<u8>>;
-    fn read_file(&self, path: &Path) -> io::Result<Vec<u8>>;
-}
-
-/// The real environment of the litegate process and the real file system.
-pub struct ProcessEnvironment;
-
-impl Environment for ProcessEnvironment {
-    fn var(&self, name: &str) -> Option<Vec<u8>> {
-        use std::os::unix::ffi::OsStringExt;
-        std::env::var_os(name).map(OsStringExt::into_vec)
-    }
-
-    fn read_file(&self, path: &Path) -> io::Result<Vec<u8>> {
-        std::fs::read(path)
-    }
-}
+pub use environment::{
+    ALLOW_ENV, EnvAccess, EnvDenied, Environment, LoadRestrictor, ProcessEnvironment,
+};
 
 /// The highly available defaults for everything `deployment:` leaves out.
 pub struct Defaults {
@@ -435,13 +420,12 @@ fn master_key_strength(value: &[u8], problems: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Why a file could not be read, in words (io::Error's own text never holds file contents).
-fn io_reason(e: &io::Error) -> &'static str {
-    match e.kind() {
-        io::ErrorKind::NotFound => "no such file",
-        io::ErrorKind::PermissionDenied => "permission denied",
-        io::ErrorKind::IsADirectory => "it is a directory",
-        _ => "unreadable",
+/// The directory `file:` sources are read from, as messages name it.
+fn root_name(dir: &Path) -> String {
+    if dir == Path::new(".") {
+        "the spec's directory".to_owned()
+    } else {
+        dir.display().to_string()
     }
 }
 
@@ -507,41 +491,64 @@ impl<'a> SecretCollector<'a> {
     }
 
     fn read_env(&mut self, name: &str, path: &str) -> Option<Vec<u8>> {
-        match self.env.var(name) {
-            None => {
-                self.problems.push(
-                    Diagnostic::error(
-                        Code::E015,
-                        format!("{path}.env"),
-                        format!("environment variable {name} is not set"),
-                    )
-                    .with_help(format!(
-                        "export {name} before rendering, or use a file or secretRef source"
-                    )),
-                );
-                None
-            }
-            Some(v) if v.is_empty() => {
-                self.problems.push(Diagnostic::error(
-                    Code::E015,
-                    format!("{path}.env"),
-                    format!("environment variable {name} is empty"),
-                ));
-                None
-            }
-            Some(v) => Some(v),
-        }
+        let problem = match self.env.var(name) {
+            Ok(Some(v)) if !v.is_empty() => return Some(v),
+            Ok(Some(_)) => Diagnostic::error(
+                Code::E015,
+                format!("{path}.env"),
+                format!("environment variable {name} is empty"),
+            ),
+            Ok(None) => Diagnostic::error(
+                Code::E015,
+                format!("{path}.env"),
+                format!("environment variable {name} is not set"),
+            )
+            .with_help(format!(
+                "export {name} before rendering, or use a file or secretRef source"
+            )),
+            Err(EnvDenied { mode }) => Diagnostic::error(
+                Code::E033,
+                format!("{path}.env"),
+                format!(
+                    "environment variable {name} may not be read: in {mode} mode litegate reads \
+                     only the variables the operator lists in {ALLOW_ENV}"
+                ),
+            )
+            .with_help(format!(
+                "whoever runs the build allows it with {ALLOW_ENV}={name} (names or PREFIX_*, \
+                 comma-separated), or the spec uses a secretRef source"
+            )),
+        };
+        self.problems.push(problem);
+        None
     }
 
     fn read_file(&mut self, file: &str, path: &str) -> Option<Vec<u8>> {
-        let full: PathBuf = self.base_dir.join(file);
-        match self.env.read_file(&full) {
+        let at = format!("{path}.file");
+        match self.env.read_file(self.base_dir, file) {
+            Err(ReadError::OutsideRoot) => {
+                self.problems.push(
+                    Diagnostic::error(
+                        Code::E033,
+                        at,
+                        format!(
+                            "{file} is outside {}: secret files are read only in or below it",
+                            root_name(self.base_dir)
+                        ),
+                    )
+                    .with_help(
+                        "move the file next to the spec; on your own machine, \
+                         --load-restrictor LoadRestrictionsNone lifts the rule",
+                    ),
+                );
+                None
+            }
+            // The reasons name no byte of the file.
             Err(e) => {
-                // io::Error's text never includes file contents.
                 self.problems.push(Diagnostic::error(
                     Code::E015,
-                    format!("{path}.file"),
-                    format!("cannot read {}: {}", full.display(), io_reason(&e)),
+                    at,
+                    format!("cannot read {}: {e}", self.base_dir.join(file).display()),
                 ));
                 None
             }
@@ -555,8 +562,8 @@ impl<'a> SecretCollector<'a> {
                 if bytes.is_empty() {
                     self.problems.push(Diagnostic::error(
                         Code::E015,
-                        format!("{path}.file"),
-                        format!("{} is empty", full.display()),
+                        at,
+                        format!("{} is empty", self.base_dir.join(file).display()),
                     ));
                     return None;
                 }
