@@ -2,11 +2,13 @@
 //! `main.rs` only parses and exits with the code `run` returns.
 
 /// `eprintln!` that ignores a closed stderr (`litegate ... 2>&1 | head`): the reader's choice,
-/// not a reason to panic.
+/// not a reason to panic. Every line is scrubbed of secret-shaped words on its way out: the
+/// last net under messages that quote what they were given.
 macro_rules! stderr_line {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+        let line = format!($($arg)*);
+        let _ = writeln!(std::io::stderr().lock(), "{}", crate::secret_shape::scrub(&line));
     }};
 }
 

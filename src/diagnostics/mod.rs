@@ -10,6 +10,7 @@ pub mod render;
 use std::fmt;
 use std::ops::Range;
 
+use crate::secret_shape::scrub;
 use crate::source_map::SourceMap;
 
 pub use codes::Code;
@@ -45,15 +46,17 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// A message quotes what the user typed (a name, a path): should a pasted key stand
+    /// there, `secret_shape::scrub` replaces it, here, once, for every output.
     pub fn error(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
             code,
             severity: Severity::Error,
-            path: path.into(),
+            path: scrub(&path.into()).into_owned(),
             location: None,
             span: None,
             on_key: false,
-            message: message.into(),
+            message: scrub(&message.into()).into_owned(),
             help: None,
         }
     }
@@ -66,7 +69,7 @@ impl Diagnostic {
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(scrub(&help.into()).into_owned());
         self
     }
 

@@ -40,7 +40,10 @@ pub fn text(d: &Diagnostic, file: &str, source: Option<&str>) -> String {
     let span = match (source, span) {
         (Some(src), Some(r)) => {
             let start = src.floor_char_boundary(r.start.min(src.len()));
-            Some(start..src.ceil_char_boundary(r.end.clamp(start, src.len())))
+            let end = src.ceil_char_boundary(r.end.clamp(start, src.len()));
+            // A block scalar's span runs to the next key's indentation: underline its text.
+            let trimmed = start + src[start..end].trim_end().len();
+            Some(start..if trimmed > start { trimmed } else { end })
         }
         (_, span) => span,
     };

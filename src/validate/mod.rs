@@ -5,6 +5,7 @@ pub mod catalog;
 mod deployment;
 mod gateway;
 pub mod kubernetes;
+mod literal_secrets;
 mod models;
 pub mod passthrough;
 mod providers;
@@ -26,6 +27,7 @@ pub fn validate(spec: &Gateway) -> Vec<Diagnostic> {
     models::check(spec, &mut out);
     router::check(spec, &mut out);
     passthrough::check(spec, &mut out);
+    literal_secrets::check(spec, &mut out);
     deployment::check(spec, &mut out);
     size::check(spec, &mut out);
     out

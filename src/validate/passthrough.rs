@@ -1,11 +1,8 @@
 //! `passthrough:`: LiteLLM settings copied as they are. Refused here: a key litegate sets
-//! from a spec field (it would be written twice, and one would silently lose), and a
-//! literal secret (config.yaml is a ConfigMap: secrets go in `deployment.secretEnv`).
-
-use serde_json::Value;
+//! from a spec field (it would be written twice, and one would silently lose). Literal
+//! secrets are refused with every other free-form map's, in `literal_secrets`.
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::secret_shape::{is_secret_name, is_secret_value};
 use crate::spec::Gateway;
 
 /// `(section, key)` => the spec field that sets it.
@@ -58,51 +55,18 @@ pub fn modelled(section: &str, key: &str) -> Option<&'static str> {
 
 pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
     for (section, map) in spec.passthrough.sections() {
-        for (key, value) in map {
-            let path = format!("passthrough.{section}.{key}");
+        for key in map.keys() {
             if let Some(field) = modelled(section, key) {
                 out.push(
                     Diagnostic::error(
                         Code::E025,
-                        &path,
+                        format!("passthrough.{section}.{key}"),
                         format!("\"{key}\" is set by litegate from {field}"),
                     )
                     .with_help(format!("set {field} instead"))
                     .on_key(),
                 );
-                continue;
-            }
-            literal_secrets(&path, key, value, out);
-        }
-    }
-}
-
-fn literal_secrets(path: &str, key: &str, value: &Value, out: &mut Vec<Diagnostic>) {
-    match value {
-        Value::String(s)
-            if !s.starts_with("os.environ/") && (is_secret_name(key) || is_secret_value(s)) =>
-        {
-            out.push(
-                Diagnostic::error(
-                    Code::E014,
-                    path,
-                    "a literal secret value: config.yaml is a ConfigMap, readable by anyone who can read the namespace",
-                )
-                .with_help(
-                    "put it in deployment.secretEnv (e.g. NAME: {env: NAME}) and write \"os.environ/NAME\" here",
-                ),
-            );
-        }
-        Value::Object(map) => {
-            for (k, v) in map {
-                literal_secrets(&format!("{path}.{k}"), k, v, out);
             }
         }
-        Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                literal_secrets(&format!("{path}[{i}]"), key, v, out);
-            }
-        }
-        _ => {}
     }
 }
