@@ -91,7 +91,9 @@ fn heads(input: &str) -> Result<Vec<Head>, Error> {
                 .as_deref()
                 .map(|s| format!(" ({s})"))
                 .unwrap_or_default();
-            Error::Manifests(format!("document {}{from} is not YAML: {e}", index + 1))
+            // Never the parser's snippet: the document may be the chart's own Secret.
+            let reason = e.without_snippet();
+            Error::Manifests(format!("document {}{from} is not YAML: {reason}", index + 1))
         })?;
         if let Some(head) = head {
             out.push(Head {
@@ -162,6 +164,15 @@ mod tests {
         assert_eq!(heads[0].index, 1);
         assert_eq!(heads[0].name(), Some("b"));
         assert_eq!(heads[0].source.as_deref(), Some("c/b.yaml"));
+    }
+
+    #[test]
+    fn a_broken_chart_secret_is_refused_without_quoting_it() {
+        let input = "---\n# Source: c/templates/secret.yaml\nkind: Secret\nstringData:\n  token: \"sk-chart-MARKER-1234\n  other: x\n";
+        let err = heads(input).expect_err("unterminated quote");
+        let message = err.to_string();
+        assert!(!message.contains("MARKER"), "{message}");
+        assert!(message.contains("document 1 (c/templates/secret.yaml) is not YAML"), "{message}");
     }
 
     #[test]
