@@ -168,7 +168,8 @@ pub fn scrub(text: &str) -> std::borrow::Cow<'_, str> {
         let word = &rest[..end];
         // A trailing `.` or `:` ends a sentence or names a field; it is not part of a key.
         let core = word.trim_end_matches(['.', ':']);
-        if is_secret_value(core) {
+        // A path or an assignment may hold a key in one of its parts: `./sk-...`, `X=sk-...`.
+        if is_secret_value(core) || core.split(['/', '=']).any(is_secret_value) {
             out.push_str("<redacted>");
             out.push_str(&word[core.len()..]);
             changed = true;
@@ -418,6 +419,10 @@ mod tests {
         assert_eq!(
             scrub("cannot read `postgres://u:pw@db/x`: no such file"),
             "cannot read `<redacted>`: no such file"
+        );
+        assert_eq!(
+            scrub("cannot read ./sk-proj-abcdefgh1234: no such file"),
+            "cannot read <redacted>: no such file"
         );
         let plain = "models[0].provider: unknown provider \"opnai\"";
         assert!(matches!(scrub(plain), std::borrow::Cow::Borrowed(_)));
