@@ -93,7 +93,10 @@ fn heads(input: &str) -> Result<Vec<Head>, Error> {
                 .unwrap_or_default();
             // Never the parser's snippet: the document may be the chart's own Secret.
             let reason = e.without_snippet();
-            Error::Manifests(format!("document {}{from} is not YAML: {reason}", index + 1))
+            Error::Manifests(format!(
+                "document {}{from} is not YAML: {reason}",
+                index + 1
+            ))
         })?;
         if let Some(head) = head {
             out.push(Head {
@@ -172,7 +175,10 @@ mod tests {
         let err = heads(input).expect_err("unterminated quote");
         let message = err.to_string();
         assert!(!message.contains("MARKER"), "{message}");
-        assert!(message.contains("document 1 (c/templates/secret.yaml) is not YAML"), "{message}");
+        assert!(
+            message.contains("document 1 (c/templates/secret.yaml) is not YAML"),
+            "{message}"
+        );
     }
 
     #[test]
