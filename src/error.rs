@@ -17,6 +17,9 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    /// Writing to standard output failed (a closed pipe is the reader's choice, not this).
+    #[error("writing stdout: {0}")]
+    Stdout(io::Error),
     /// Serializing an object to YAML failed; a bug, since every object is typed.
     #[error("serializing {what}: {message}")]
     Serialize { what: &'static str, message: String },

@@ -78,6 +78,17 @@ struct Kustomization {
     resources: Vec<&'static str>,
 }
 
+/// Writes `text` to stdout. A closed pipe (`litegate render ... | head`) is the reader's
+/// choice and stays quiet; every other failure (a full disk) is an error.
+pub fn write_stdout(text: &str) -> Result<(), Error> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Stdout(e)),
+        _ => Ok(()),
+    }
+}
+
 /// Writes one file atomically: a temporary file beside it, renamed over it once complete,
 /// so a reader sees the old file or the new one, and a failure leaves no partial file.
 pub fn write_file_atomically(path: &Path, content: &str) -> Result<(), Error> {
