@@ -387,7 +387,12 @@ fn plan(args: &PlanArgs, env: &dyn Environment) -> i32 {
     use crate::plan::View;
     let old = if args.old.is_dir() {
         match View::from_dir(&args.old) {
-            Ok(view) => view,
+            Ok((view, not_read)) => {
+                for entry in not_read {
+                    stderr_line!("note: {}", entry.describe(&args.old));
+                }
+                view
+            }
             Err(e) => {
                 let stub = SpecSource {
                     path: args.old.clone(),

@@ -17,9 +17,33 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    /// A file-system step failed: what was being done, to which path, and why.
+    #[error("{action} {}: {cause}", path.display())]
+    Fs {
+        action: &'static str,
+        path: PathBuf,
+        cause: io::Error,
+    },
     /// Writing to standard output failed (a closed pipe is the reader's choice, not this).
     #[error("writing stdout: {0}")]
     Stdout(io::Error),
+    /// An output path that must be a directory is something else (a symlink is never followed).
+    #[error("{}: {what}", path.display())]
+    NotADirectory { path: PathBuf, what: &'static str },
+    /// The output directory holds entries litegate did not write: none was read, and
+    /// nothing was written.
+    #[error(
+        "{}: holds files litegate did not write: {}; move them elsewhere or render to another directory",
+        dir.display(),
+        entries.join(", ")
+    )]
+    Foreign { dir: PathBuf, entries: Vec<String> },
+    /// The output directory is not empty and has no kustomization.yaml that litegate wrote.
+    #[error(
+        "{}: not empty and has no kustomization.yaml written by litegate; refusing to replace it or read it",
+        dir.display()
+    )]
+    NotRendered { dir: PathBuf },
     /// Serializing an object to YAML failed; a bug, since every object is typed.
     #[error("serializing {what}: {message}")]
     Serialize { what: &'static str, message: String },
@@ -32,6 +56,15 @@ pub enum Error {
 }
 
 impl Error {
+    /// `action` says what failed, as a verb: "writing", "creating", "renaming".
+    pub fn fs(action: &'static str, path: impl Into<PathBuf>, cause: io::Error) -> Self {
+        Error::Fs {
+            action,
+            path: path.into(),
+            cause,
+        }
+    }
+
     pub fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
         Error::Io {
             path: path.into(),

@@ -1,6 +1,7 @@
 //! Rendered objects -> bytes: the multi-document stream, the files of `-o DIR`, and the
 //! one-file atomic write of `import -o FILE`. All writing happens in this module and its
-//! children: `dir` (`-o DIR`, `--check DIR`) and `redact` (secret values out of a diff).
+//! children: `dir` (`-o DIR`, `--check DIR`), `read` (reading such a directory, untrusted)
+//! and `redact` (secret values out of a diff).
 
 use std::path::Path;
 
@@ -10,9 +11,11 @@ use crate::render::{Object, Rendered};
 use crate::{Error, text, yaml};
 
 mod dir;
+mod read;
 mod redact;
 
 pub use dir::{check_dir, write_dir};
+pub use read::{Foreign, Kind, MAX_FILE, OBJECT_FILES, Reason, RenderedDir, read_rendered_dir};
 pub use redact::redact_pair;
 
 /// One file of `render -o DIR`.
