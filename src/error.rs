@@ -44,6 +44,25 @@ pub enum Error {
         dir.display()
     )]
     NotRendered { dir: PathBuf },
+    /// The fallback swap (no rename-exchange) moved DIR aside and could put neither tree
+    /// in its place: where the old tree is now.
+    #[error(
+        "{}: moved aside to {} and could not be put back ({cause}; {undo}); move it back by hand",
+        dir.display(),
+        aside.display()
+    )]
+    Stranded {
+        dir: PathBuf,
+        aside: PathBuf,
+        cause: io::Error,
+        undo: io::Error,
+    },
+    /// Another litegate render holds the lock on the output's parent directory (this path).
+    #[error(
+        "{}: another litegate render there held its lock for {seconds} s; giving up",
+        path.display()
+    )]
+    Locked { path: PathBuf, seconds: u64 },
     /// Serializing an object to YAML failed; a bug, since every object is typed.
     #[error("serializing {what}: {message}")]
     Serialize { what: &'static str, message: String },

@@ -1,7 +1,7 @@
 //! Rendered objects -> bytes: the multi-document stream, the files of `-o DIR`, and the
 //! one-file atomic write of `import -o FILE`. All writing happens in this module and its
-//! children: `dir` (`-o DIR`, `--check DIR`), `read` (reading such a directory, untrusted)
-//! and `redact` (secret values out of a diff).
+//! children: `dir` (`-o DIR`, `--check DIR`), `staging` (where `-o` writes first), `read`
+//! (reading such a directory, untrusted) and `redact` (secret values out of a diff).
 
 use std::path::Path;
 
@@ -13,6 +13,7 @@ use crate::{Error, text, yaml};
 mod dir;
 mod read;
 mod redact;
+mod staging;
 
 pub use dir::{check_dir, write_dir};
 pub use read::{Foreign, Kind, MAX_FILE, OBJECT_FILES, Reason, RenderedDir, read_rendered_dir};
@@ -92,20 +93,35 @@ pub fn write_stdout(text: &str) -> Result<(), Error> {
     }
 }
 
-/// Writes one file atomically: a temporary file beside it, renamed over it once complete,
-/// so a reader sees the old file or the new one, and a failure leaves no partial file.
+/// Writes one file atomically: a temporary file beside it (0600 until complete), renamed
+/// over it once written and synced, so a reader sees the old file or the new one, and a
+/// failure leaves no partial file and no temporary one. The file keeps the mode of the
+/// file it replaces; a new one is 0644.
 pub fn write_file_atomically(path: &Path, content: &str) -> Result<(), Error> {
+    use std::os::unix::fs::PermissionsExt;
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
+    let mode = std::fs::symlink_metadata(path)
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .map_or(0o644, |m| m.permissions().mode() & 0o7777);
     let mut staged = tempfile::Builder::new()
         .prefix(".litegate-")
         .tempfile_in(dir)
-        .map_err(|e| Error::io(dir, e))?;
+        .map_err(|e| Error::fs("creating a temporary file in", dir, e))?;
     std::io::Write::write_all(&mut staged, content.as_bytes())
         .and_then(|()| staged.as_file().sync_all())
-        .map_err(|e| Error::io(staged.path(), e))?;
-    staged.persist(path).map_err(|e| Error::io(path, e.error))?;
-    Ok(())
+        .map_err(|e| Error::fs("writing", staged.path(), e))?;
+    staged
+        .as_file()
+        .set_permissions(std::fs::Permissions::from_mode(mode))
+        .map_err(|e| Error::fs("setting the mode of", staged.path(), e))?;
+    staged
+        .persist(path)
+        .map_err(|e| Error::fs("renaming the new file to", path, e.error))?;
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::fs("syncing", dir, e))
 }

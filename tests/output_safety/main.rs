@@ -1,13 +1,20 @@
-//! Writing and reading output safely, against the real binary: stdout on a full disk;
-//! `-o` directories edited by hand or by a pull request (extra files, symlinks into
-//! /proc, FIFOs, huge files). Each attack here succeeded against litegate before the
-//! commit that added its test.
+//! Writing and reading output safely, against the real binary: stdout and files on a full
+//! disk; `-o` directories edited by hand or by a pull request (extra files, symlinks into
+//! /proc, FIFOs, huge files); renders that race or are killed. Each attack here succeeded
+//! against litegate before the commit that added its test.
 //!
-//! A full disk: `/dev/full` as stdout, where every write fails with ENOSPC.
+//! A full disk: `/dev/full` as stdout, where every write fails with ENOSPC. For `-o DIR`,
+//! `import -o FILE` and a stdout redirected into a file, a 512 KiB tmpfs is mounted in a
+//! private mount namespace (`unshare -rm`: a user namespace maps the test to root, so this
+//! needs no real root where unprivileged user namespaces are allowed) and filled up; a
+//! shell script runs litegate there and copies out what is left, since the mount vanishes
+//! with the namespace. Where `unshare -rm` is refused that test fails saying so: it does not
+//! pass without having run.
 
 #[path = "../common/mod.rs"]
 mod common;
 mod hostile;
+mod races;
 mod streams;
 
 use std::fs;
@@ -90,4 +97,13 @@ fn rendered() -> (tempfile::TempDir, PathBuf) {
     assert_eq!(code, 0, "{err}");
     let out = tmp.path().join("out");
     (tmp, out)
+}
+
+/// Every `.litegate*` entry in `dir`.
+fn litegate_leftovers(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".litegate"))
+        .collect()
 }
