@@ -79,15 +79,18 @@ pub enum Reason {
 }
 
 impl Foreign {
+    /// The name, with a `/` for a directory that is foreign by its name alone.
+    fn shown(&self) -> String {
+        match (self.reason, self.kind) {
+            (Reason::NotWritten, Kind::Directory) => format!("{}/", self.name),
+            _ => self.name.clone(),
+        }
+    }
+
     /// `NOTES`, `overlays/`, `secret.yaml (a symbolic link)`: for a list in one line.
     pub fn label(&self) -> String {
-        let slash = if self.kind == Kind::Directory {
-            "/"
-        } else {
-            ""
-        };
         match self.reason {
-            Reason::NotWritten => format!("{}{slash}", self.name),
+            Reason::NotWritten => self.shown(),
             Reason::NotRegular => format!("{} ({})", self.name, self.kind.article()),
             Reason::TooLarge => format!("{} (over {} MiB)", self.name, MAX_FILE >> 20),
         }
@@ -95,18 +98,12 @@ impl Foreign {
 
     /// `DIR/NOTES: not written by litegate, not read`.
     pub fn describe(&self, dir: &Path) -> String {
-        let path = dir.join(&self.name);
-        let slash = if self.kind == Kind::Directory {
-            "/"
-        } else {
-            ""
-        };
         let why = match self.reason {
             Reason::NotWritten => "not written by litegate".to_owned(),
             Reason::NotRegular => self.kind.article().to_owned(),
             Reason::TooLarge => format!("larger than {} MiB", MAX_FILE >> 20),
         };
-        format!("{}{slash}: {why}, not read", path.display())
+        format!("{}: {why}, not read", dir.join(self.shown()).display())
     }
 }
 
@@ -368,6 +365,26 @@ mod tests {
             read.refusal(tmp.path()),
             Some(Error::NotRendered { .. })
         ));
+    }
+
+    #[test]
+    fn entries_are_named_with_what_they_are() {
+        let entry = |name: &str, kind, reason| Foreign {
+            name: name.to_owned(),
+            kind,
+            reason,
+        };
+        let overlays = entry("overlays", Kind::Directory, Reason::NotWritten);
+        assert_eq!(overlays.label(), "overlays/");
+        let dir = Path::new("out");
+        let expected = "out/overlays/: not written by litegate, not read";
+        assert_eq!(overlays.describe(dir), expected);
+        let link = entry("secret.yaml", Kind::Symlink, Reason::NotRegular);
+        assert_eq!(link.label(), "secret.yaml (a symbolic link)");
+        let expected = "out/secret.yaml: a symbolic link, not read";
+        assert_eq!(link.describe(dir), expected);
+        let huge = entry("configmap.yaml", Kind::File, Reason::TooLarge);
+        assert_eq!(huge.label(), "configmap.yaml (over 4 MiB)");
     }
 
     #[test]
