@@ -12,7 +12,6 @@ macro_rules! stderr_line {
     }};
 }
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
@@ -255,10 +254,7 @@ pub fn run(cli: Cli) -> i32 {
         ),
         Command::Import(args) => import(&args),
         Command::Init => init(),
-        Command::Schema => {
-            print_stdout(&crate::schema::json());
-            exit::OK
-        }
+        Command::Schema => print_stdout(&crate::schema::json(), exit::OK),
         Command::Completions { shell } => completions(shell),
         Command::Man => man(),
     }
@@ -271,8 +267,8 @@ fn krm(args: &KrmArgs, env: &dyn Environment) -> i32 {
     };
     let root = args.root.clone().unwrap_or_else(|| PathBuf::from("."));
     let outcome = crate::krm::run(&input, &root, env);
-    print_stdout(&outcome.output);
-    if outcome.ok { exit::OK } else { exit::FAILED }
+    let code = if outcome.ok { exit::OK } else { exit::FAILED };
+    print_stdout(&outcome.output, code)
 }
 
 /// stdin as text, bounded; an error is reported and becomes the exit code.
@@ -296,10 +292,7 @@ fn post_render(spec: &Path, env: &dyn Environment) -> i32 {
     };
     print_diagnostics(&compiled.warnings, &source);
     match crate::post_render::append(&input, &compiled.rendered, &source.file_name()) {
-        Ok(text) => {
-            print_stdout(&text);
-            exit::OK
-        }
+        Ok(text) => print_stdout(&text, exit::OK),
         Err(e) => report(&e, &source),
     }
 }
@@ -335,10 +328,7 @@ fn kustomize_plugin(config: &Path, env: &dyn Environment) -> i32 {
     };
     print_diagnostics(&compiled.warnings, &source);
     match emit::stream(&compiled.rendered, &source.file_name()) {
-        Ok(text) => {
-            print_stdout(&text);
-            exit::OK
-        }
+        Ok(text) => print_stdout(&text, exit::OK),
         Err(e) => report(&e, &source),
     }
 }
@@ -381,22 +371,17 @@ fn import(args: &ImportArgs) -> i32 {
         stderr_line!("warning: {}: {warning}", args.config.display());
     }
     match &args.output {
-        None => print_stdout(&imported.spec),
-        Some(path) => {
-            if let Err(e) = emit::write_file_atomically(path, &imported.spec) {
-                return report_plain(&e);
-            }
-        }
+        None => print_stdout(&imported.spec, exit::OK),
+        Some(path) => match emit::write_file_atomically(path, &imported.spec) {
+            Ok(()) => exit::OK,
+            Err(e) => report_plain(&e),
+        },
     }
-    exit::OK
 }
 
 fn init() -> i32 {
     match crate::text::starter_spec() {
-        Ok(text) => {
-            print_stdout(&text);
-            exit::OK
-        }
+        Ok(text) => print_stdout(&text, exit::OK),
         Err(e) => report_plain(&e),
     }
 }
@@ -404,17 +389,13 @@ fn init() -> i32 {
 fn completions(shell: clap_complete::Shell) -> i32 {
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "litegate", &mut script);
-    print_stdout(&String::from_utf8_lossy(&script));
-    exit::OK
+    print_stdout(&String::from_utf8_lossy(&script), exit::OK)
 }
 
 fn man() -> i32 {
     let mut page = Vec::new();
     match clap_mangen::Man::new(Cli::command()).render(&mut page) {
-        Ok(()) => {
-            print_stdout(&title_first(&String::from_utf8_lossy(&page)));
-            exit::OK
-        }
+        Ok(()) => print_stdout(&title_first(&String::from_utf8_lossy(&page)), exit::OK),
         Err(e) => {
             stderr_line!("error: cannot write the man page: {e}");
             exit::FAILED
@@ -461,13 +442,13 @@ fn render(args: &RenderArgs, env: &dyn Environment) -> i32 {
             .map(|diff| match diff {
                 None => exit::OK,
                 Some(diff) => {
-                    print_stdout(&diff);
+                    let code = print_stdout(&diff, exit::FAILED);
                     stderr_line!(
                         "error: {} is not up to date with {}",
                         dir.display(),
                         args.spec.display()
                     );
-                    exit::FAILED
+                    code
                 }
             })
     } else if let Some(dir) = &args.output {
@@ -475,10 +456,7 @@ fn render(args: &RenderArgs, env: &dyn Environment) -> i32 {
             .and_then(|files| emit::write_dir(dir, &files))
             .map(|()| exit::OK)
     } else {
-        emit::stream(&compiled.rendered, &spec_name).map(|text| {
-            print_stdout(&text);
-            exit::OK
-        })
+        emit::stream(&compiled.rendered, &spec_name).map(|text| print_stdout(&text, exit::OK))
     };
     result.unwrap_or_else(|e| report(&e, &source))
 }
@@ -487,7 +465,12 @@ fn plan(args: &PlanArgs, env: &dyn Environment) -> i32 {
     use crate::plan::View;
     let old = if args.old.is_dir() {
         match View::from_dir(&args.old) {
-            Ok(view) => view,
+            Ok((view, not_read)) => {
+                for entry in not_read {
+                    stderr_line!("note: {}", entry.describe(&args.old));
+                }
+                view
+            }
             Err(e) => {
                 let stub = SpecSource {
                     path: args.old.clone(),
@@ -511,15 +494,16 @@ fn plan(args: &PlanArgs, env: &dyn Environment) -> i32 {
         Err(code) => return code,
     };
     let plan = crate::plan::plan(&old, &new);
-    print_stdout(&match args.format {
-        Format::Text => plan.to_text(),
-        Format::Json => plan.to_json(),
-    });
-    if plan.has_changes() {
+    let code = if plan.has_changes() {
         exit::CHANGES
     } else {
         exit::OK
-    }
+    };
+    let text = match args.format {
+        Format::Text => plan.to_text(),
+        Format::Json => plan.to_json(),
+    };
+    print_stdout(&text, code)
 }
 
 fn sync(args: &SyncArgs, env: &dyn Environment) -> i32 {
@@ -558,15 +542,16 @@ fn sync(args: &SyncArgs, env: &dyn Environment) -> i32 {
     };
     match crate::sync::sync(&desired, &options) {
         Ok(outcome) => {
-            print_stdout(&match args.format {
-                Format::Text => outcome.to_text(),
-                Format::Json => outcome.to_json(),
-            });
-            if outcome.dry_run && !outcome.planned.is_empty() {
+            let code = if outcome.dry_run && !outcome.planned.is_empty() {
                 exit::CHANGES
             } else {
                 exit::OK
-            }
+            };
+            let text = match args.format {
+                Format::Text => outcome.to_text(),
+                Format::Json => outcome.to_json(),
+            };
+            print_stdout(&text, code)
         }
         Err(e) => {
             stderr_line!("error: {e}");
@@ -596,11 +581,9 @@ fn validate(args: &ValidateArgs, env: &dyn Environment) -> i32 {
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let failed = errors > 0 || (args.strict && !diagnostics.is_empty());
     if args.format == Format::Json {
-        print_stdout(&crate::diagnostics::render::json(
-            &diagnostics,
-            &source.path.display().to_string(),
-        ));
-        return if failed { exit::FAILED } else { exit::OK };
+        let json =
+            crate::diagnostics::render::json(&diagnostics, &source.path.display().to_string());
+        return print_stdout(&json, if failed { exit::FAILED } else { exit::OK });
     }
     print_diagnostics(&diagnostics, &source);
     let warnings = diagnostics.len() - errors;
@@ -679,10 +662,13 @@ fn print_diagnostics(diagnostics: &[Diagnostic], source: &SpecSource) {
     }
 }
 
-fn print_stdout(text: &str) {
-    let mut out = std::io::stdout().lock();
-    // A closed pipe (`| head`) is the reader's choice, not an error worth a message.
-    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+/// Prints `text` on stdout, then returns `code`; or, when stdout cannot take it (a full
+/// disk, not a closed pipe), says so on stderr and returns `exit::FAILED`.
+fn print_stdout(text: &str, code: i32) -> i32 {
+    match emit::write_stdout(text) {
+        Ok(()) => code,
+        Err(e) => report_plain(&e),
+    }
 }
 
 /// Stands in for every secret source with a strong dummy value, so `validate --skip-secrets`

@@ -23,6 +23,52 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    /// A file-system step failed: what was being done, to which path, and why.
+    #[error("{action} {}: {cause}", path.display())]
+    Fs {
+        action: &'static str,
+        path: PathBuf,
+        cause: io::Error,
+    },
+    /// Writing to standard output failed (a closed pipe is the reader's choice, not this).
+    #[error("writing stdout: {0}")]
+    Stdout(io::Error),
+    /// An output path that must be a directory is something else (a symlink is never followed).
+    #[error("{}: {what}", path.display())]
+    NotADirectory { path: PathBuf, what: &'static str },
+    /// The output directory holds entries litegate did not write: none was read, and
+    /// nothing was written.
+    #[error(
+        "{}: holds files litegate did not write: {}; move them elsewhere or render to another directory",
+        dir.display(),
+        entries.join(", ")
+    )]
+    Foreign { dir: PathBuf, entries: Vec<String> },
+    /// The output directory is not empty and has no kustomization.yaml that litegate wrote.
+    #[error(
+        "{}: not empty and has no kustomization.yaml written by litegate; refusing to replace it or read it",
+        dir.display()
+    )]
+    NotRendered { dir: PathBuf },
+    /// The fallback swap (no rename-exchange) moved DIR aside and could put neither tree
+    /// in its place: where the old tree is now.
+    #[error(
+        "{}: moved aside to {} and could not be put back ({cause}; {undo}); move it back by hand",
+        dir.display(),
+        aside.display()
+    )]
+    Stranded {
+        dir: PathBuf,
+        aside: PathBuf,
+        cause: io::Error,
+        undo: io::Error,
+    },
+    /// Another litegate render holds the lock on the output's parent directory (this path).
+    #[error(
+        "{}: another litegate render there held its lock for {seconds} s; giving up",
+        path.display()
+    )]
+    Locked { path: PathBuf, seconds: u64 },
     /// Serializing an object to YAML failed; a bug, since every object is typed.
     #[error("serializing {what}: {message}")]
     Serialize { what: &'static str, message: String },
@@ -35,6 +81,15 @@ pub enum Error {
 }
 
 impl Error {
+    /// `action` says what failed, as a verb: "writing", "creating", "renaming".
+    pub fn fs(action: &'static str, path: impl Into<PathBuf>, cause: io::Error) -> Self {
+        Error::Fs {
+            action,
+            path: path.into(),
+            cause,
+        }
+    }
+
     pub fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
         Error::Io {
             path: path.into(),

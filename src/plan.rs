@@ -53,26 +53,31 @@ impl View {
         })
     }
 
-    /// The view of a directory written by `litegate render -o DIR`: deployment.yaml and
-    /// configmap.yaml must be there; any other object file is read when present.
-    pub fn from_dir(dir: &Path) -> Result<Self, Error> {
+    /// The view of a directory written by `litegate render -o DIR`, read by
+    /// [`emit::read_rendered_dir`]: only the files litegate wrote (deployment.yaml and
+    /// configmap.yaml must be among them). Also returns the entries not read, to be named.
+    pub fn from_dir(dir: &Path) -> Result<(Self, Vec<emit::Foreign>), Error> {
+        let (files, not_read) = emit::read_rendered_dir(dir)?.into_output(dir)?;
+        Ok((Self::from_files(dir, &files)?, not_read))
+    }
+
+    fn from_files(dir: &Path, files: &BTreeMap<String, String>) -> Result<Self, Error> {
         let mut objects = BTreeMap::new();
         for (kind, file) in KINDS {
-            let path = dir.join(file);
-            let text = match std::fs::read_to_string(&path) {
-                Ok(text) => text,
-                Err(e)
-                    if e.kind() == std::io::ErrorKind::NotFound
-                        && !matches!(kind, "ConfigMap" | "Deployment") =>
-                {
-                    continue;
+            let Some(text) = files.get(file) else {
+                if matches!(kind, "ConfigMap" | "Deployment") {
+                    return Err(Error::fs(
+                        "reading",
+                        dir.join(file),
+                        std::io::ErrorKind::NotFound.into(),
+                    ));
                 }
-                Err(e) => return Err(Error::io(path, e)),
+                continue;
             };
-            let value = parse(&text, file)?;
+            let value = parse(text, file)?;
             if value.get("kind").and_then(Value::as_str) != Some(kind) {
                 return Err(Error::io(
-                    path,
+                    dir.join(file),
                     std::io::Error::new(
                         std::io::ErrorKind::InvalidData,
                         format!("not a {kind} written by litegate render -o"),
