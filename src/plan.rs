@@ -142,9 +142,13 @@ impl View {
 
 fn parse(text: &str, what: &str) -> Result<Value, Error> {
     serde_saphyr::from_str(text).map_err(|e| {
+        // Never the parser's snippet: the file may be a hand-edited secret.yaml.
         Error::io(
             what,
-            std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()),
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("not valid YAML: {}", e.without_snippet()),
+            ),
         )
     })
 }
@@ -157,11 +161,17 @@ fn seal(kind: &str, mut value: Value) -> Value {
     let Some(map) = value.as_object_mut() else {
         return Value::Null;
     };
-    let content = json!({
-        "data": map.remove("data"),
-        "stringData": map.remove("stringData"),
-        "type": map.remove("type"),
-    });
+    // Everything but the object's identity is content, whatever a hand edit added.
+    let fields: Vec<String> = map
+        .keys()
+        .filter(|k| !matches!(k.as_str(), "apiVersion" | "kind" | "metadata"))
+        .cloned()
+        .collect();
+    let content: serde_json::Map<String, Value> = fields
+        .into_iter()
+        .filter_map(|k| map.remove(&k).map(|v| (k, v)))
+        .collect();
+    let content = Value::Object(content);
     map.insert(
         "content".into(),
         json!({ "sha256": sha256_hex(content.to_string().as_bytes()) }),

@@ -20,9 +20,10 @@ use std::time::{Duration, Instant};
 
 use rustix::io::Errno;
 
+use super::OutputFile;
 use super::read::read_rendered_dir;
+use super::redact::{Shown, redact_pair};
 use super::staging::{self, Staging};
-use super::{OutputFile, redact_pair};
 use crate::Error;
 
 /// How long a render waits for another one into the same parent directory.
@@ -152,15 +153,24 @@ pub fn check_dir(dir: &Path, files: &[OutputFile]) -> Result<Option<String>, Err
     for file in files {
         let old = on_disk.remove(&file.name).unwrap_or_default();
         if old != file.content {
-            let (old, new) = redact_pair(&old, &file.content);
-            diff.push_str(&unified(&old, &new, &format!("{display}/{}", file.name)));
+            let path = format!("{display}/{}", file.name);
+            diff.push_str(&shown(&path, redact_pair(&file.name, &old, &file.content)));
         }
     }
     for (name, old) in on_disk {
-        let (old, _) = redact_pair(&old, "");
-        diff.push_str(&unified(&old, "", &format!("{display}/{name}")));
+        let path = format!("{display}/{name}");
+        diff.push_str(&shown(&path, redact_pair(&name, &old, "")));
     }
     Ok((!diff.is_empty()).then_some(diff))
+}
+
+fn shown(path: &str, shown: Shown) -> String {
+    match shown {
+        Shown::Diff { old, new } => unified(&old, &new, path),
+        Shown::Withheld(why) => {
+            format!("--- {path}\n+++ {path} (rendered)\n@@ differs: {why} @@\n")
+        }
+    }
 }
 
 fn unified(old: &str, new: &str, path: &str) -> String {

@@ -17,7 +17,6 @@ mod staging;
 
 pub use dir::{check_dir, write_dir};
 pub use read::{Foreign, Kind, MAX_FILE, OBJECT_FILES, Reason, RenderedDir, read_rendered_dir};
-pub use redact::redact_pair;
 
 /// One file of `render -o DIR`.
 #[derive(Debug, Clone, PartialEq, Eq)]

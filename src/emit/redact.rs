@@ -1,112 +1,144 @@
-//! Redacting secret values out of a Secret document's text, for the `--check` diff.
+//! What a `--check` diff may show of one file, structurally and failing closed.
+//!
+//! A file that holds, or may hold, a Secret (litegate's `secret.yaml` whatever its
+//! content, or any text whose `kind` reads as Secret in any case) is parsed, and only its
+//! shape is shown: `apiVersion`, `kind`, `metadata` and `type` (their secret-shaped values
+//! masked), every key of `data`/`stringData` with its value as `<redacted>`, or
+//! `<redacted: old value>`/`<redacted: new value>` where it changed, and any other
+//! field's value as `<redacted>`. Such a file that does not parse is only said to differ.
+//! Every other file is diffed as text with every secret-shaped scalar masked.
 
-use std::collections::BTreeMap;
+use serde_json::{Map, Value};
 
-/// Redacts the values under `data:`/`stringData:` of a Secret document, keeping whether
-/// each key's value changed: `<redacted>` when equal on both sides, else `<redacted: old>`
-/// and `<redacted: new>`. Text that is not a Secret passes through unchanged.
-pub fn redact_pair(old: &str, new: &str) -> (String, String) {
-    let old_values = secret_values(old);
-    let new_values = secret_values(new);
-    let marker = |key: &str, side: &str| match (old_values.get(key), new_values.get(key)) {
-        (Some(a), Some(b)) if a == b => "<redacted>".to_owned(),
-        _ => format!("<redacted: {side} value>"),
+use crate::diagnostics::{Shape, redact};
+use crate::secret_shape::is_secret_value;
+use crate::yaml;
+
+/// The two sides of one file as a diff may show them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shown {
+    /// Both sides, safe to diff line by line.
+    Diff { old: String, new: String },
+    /// Nothing but that the file differs, and why nothing more is shown.
+    Withheld(&'static str),
+}
+
+const SECRET_FILE: &str = "secret.yaml";
+/// A Secret's fields that hold no value; everything else in one is redacted.
+const SHAPE_FIELDS: &[&str] = &["apiVersion", "kind", "metadata", "type", "immutable"];
+
+/// The sides of file `name` as a diff may show them; `old` is what is on disk.
+pub fn redact_pair(name: &str, old: &str, new: &str) -> Shown {
+    if name != SECRET_FILE && !may_be_secret(old) && !may_be_secret(new) {
+        return Shown::Diff {
+            old: redact(old, Shape::Other),
+            new: redact(new, Shape::Other),
+        };
+    }
+    let parse = |text: &str| -> Option<Value> {
+        if text.is_empty() {
+            return Some(Value::Null);
+        }
+        serde_saphyr::from_str::<Value>(text).ok()
     };
-    (
-        redact(old, |k| marker(k, "old")),
-        redact(new, |k| marker(k, "new")),
-    )
-}
-
-fn is_secret(text: &str) -> bool {
-    text.lines().any(|l| {
-        l.strip_prefix("kind:")
-            .is_some_and(|k| k.trim().trim_matches(|c| c == '"' || c == '\'') == "Secret")
-    })
-}
-
-/// Key => raw value line(s) inside the data blocks of a Secret.
-fn secret_values(text: &str) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    if !is_secret(text) {
-        return out;
-    }
-    let mut current: Option<String> = None;
-    for line in data_lines(text) {
-        match line {
-            DataLine::Entry(_, key, value) => {
-                out.insert(key.to_owned(), value.to_owned());
-                current = Some(key.to_owned());
-            }
-            DataLine::Continuation(more) => {
-                if let Some(v) = current.as_ref().and_then(|key| out.get_mut(key)) {
-                    v.push('\n');
-                    v.push_str(more);
-                }
-            }
-            DataLine::Other(_) => current = None,
+    let (Some(old_value), Some(new_value)) = (parse(old), parse(new)) else {
+        return Shown::Withheld("it should hold a Secret and is not valid YAML; content not shown");
+    };
+    let old_data = data(&old_value);
+    let new_data = data(&new_value);
+    let side = |value: &Value, label: &str| -> Option<String> {
+        if value.is_null() {
+            return Some(String::new());
         }
+        let shape = shape(
+            value,
+            &|key: &str| match (old_data.get(key), new_data.get(key)) {
+                (Some(a), Some(b)) if a == b => "<redacted>".to_owned(),
+                _ => format!("<redacted: {label} value>"),
+            },
+        )?;
+        // Shown, not parsed again: the markers read better without YAML's quotes.
+        let text = yaml::manifest(&shape).ok()?;
+        Some(
+            text.replace("\"<redacted", "<redacted")
+                .replace("value>\"", "value>"),
+        )
+    };
+    match (side(&old_value, "old"), side(&new_value, "new")) {
+        (Some(old), Some(new)) if old == new => Shown::Withheld(
+            "it differs only in comments, quoting or layout; a Secret's content is not shown",
+        ),
+        (Some(old), Some(new)) => Shown::Diff { old, new },
+        _ => Shown::Withheld("it should hold a Secret and is not a mapping; content not shown"),
     }
-    out
 }
 
-fn redact(text: &str, marker: impl Fn(&str) -> String) -> String {
-    if !is_secret(text) {
-        return text.to_owned();
+/// Whether a text could be a Secret: a `kind` that reads as one, in any case or quoting,
+/// or a text the parser cannot read (it could be anything).
+fn may_be_secret(text: &str) -> bool {
+    match serde_saphyr::from_str::<Value>(text) {
+        Ok(value) => value
+            .get("kind")
+            .and_then(Value::as_str)
+            .is_some_and(|k| k.trim().eq_ignore_ascii_case("secret")),
+        Err(_) => text.to_ascii_lowercase().contains("secret"),
     }
-    let mut out = String::with_capacity(text.len());
-    for line in data_lines(text) {
-        match line {
-            DataLine::Entry(indent, key, _) => {
-                out.push_str(&format!("{indent}{key}: {}\n", marker(key)));
-            }
-            DataLine::Continuation(_) => {}
-            DataLine::Other(l) => {
-                out.push_str(l);
-                out.push('\n');
-            }
-        }
-    }
-    out
 }
 
-enum DataLine<'a> {
-    /// Indentation, key, value.
-    Entry(&'a str, &'a str, &'a str),
-    Continuation(&'a str),
-    Other(&'a str),
-}
-
-/// Classifies lines: entries and continuation lines of top-level `data:`/`stringData:`.
-fn data_lines(text: &str) -> impl Iterator<Item = DataLine<'_>> {
-    let mut in_data = false;
-    text.lines().map(move |line| {
-        let indented = line.starts_with(' ') || line.starts_with('\t');
-        if !indented && !line.is_empty() {
-            in_data = false;
-            for key in ["data", "stringData"] {
-                if let Some(rest) = line.strip_prefix(key).and_then(|r| r.strip_prefix(':')) {
-                    if rest.trim().is_empty() {
-                        in_data = true;
-                    } else {
-                        // A flow mapping on one line (`data: {A: x}`): redact it whole.
-                        return DataLine::Entry("", key, rest.trim());
+/// The values under `data` and `stringData` (in any case), as comparable text.
+fn data(value: &Value) -> Map<String, Value> {
+    let mut out = Map::new();
+    if let Some(map) = value.as_object() {
+        for (field, entries) in map {
+            if field.eq_ignore_ascii_case("data") || field.eq_ignore_ascii_case("stringData") {
+                if let Some(entries) = entries.as_object() {
+                    for (k, v) in entries {
+                        out.insert(format!("{field}.{k}"), v.clone());
                     }
+                } else {
+                    out.insert(field.clone(), entries.clone());
                 }
             }
-            return DataLine::Other(line);
         }
-        if !in_data {
-            return DataLine::Other(line);
-        }
-        let depth = line.len() - line.trim_start().len();
-        match line.trim_start().split_once(':') {
-            Some((key, value)) if depth <= 2 && !key.is_empty() => {
-                DataLine::Entry(&line[..depth], key, value.trim())
+    }
+    out
+}
+
+/// The Secret with every value replaced: `marker(field.key)` for a data entry.
+fn shape(value: &Value, marker: &dyn Fn(&str) -> String) -> Option<Value> {
+    let map = value.as_object()?;
+    let mut out = Map::new();
+    for (field, v) in map {
+        let shown = if SHAPE_FIELDS.contains(&field.as_str()) {
+            masked(v)
+        } else if field.eq_ignore_ascii_case("data") || field.eq_ignore_ascii_case("stringData") {
+            match v.as_object() {
+                Some(entries) => Value::Object(
+                    entries
+                        .keys()
+                        .map(|k| (k.clone(), Value::String(marker(&format!("{field}.{k}")))))
+                        .collect(),
+                ),
+                None => Value::String(marker(field)),
             }
-            _ => DataLine::Continuation(line),
+        } else {
+            Value::String("<redacted>".to_owned())
+        };
+        out.insert(field.clone(), shown);
+    }
+    Some(Value::Object(out))
+}
+
+/// Metadata as it is, but any secret-shaped string in it.
+fn masked(value: &Value) -> Value {
+    match value {
+        Value::String(s) if is_secret_value(s) => Value::String("<redacted>".to_owned()),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), masked(v))).collect())
         }
-    })
+        Value::Array(items) => Value::Array(items.iter().map(masked).collect()),
+        other => other.clone(),
+    }
 }
 
 #[cfg(test)]
@@ -116,39 +148,86 @@ mod tests {
     const OLD: &str = "apiVersion: v1\nkind: Secret\ndata:\n  A: c2VjcmV0MQ==\n  B: c2FtZQ==\nmetadata:\n  name: x\n";
     const NEW: &str = "apiVersion: v1\nkind: Secret\ndata:\n  A: c2VjcmV0Mg==\n  B: c2FtZQ==\nmetadata:\n  name: x\n";
 
+    fn diff(name: &str, old: &str, new: &str) -> (String, String) {
+        match redact_pair(name, old, new) {
+            Shown::Diff { old, new } => (old, new),
+            Shown::Withheld(why) => panic!("withheld: {why}"),
+        }
+    }
+
     #[test]
     fn redaction_hides_values_but_shows_which_changed() {
-        let (old, new) = redact_pair(OLD, NEW);
+        let (old, new) = diff("secret.yaml", OLD, NEW);
         for text in [&old, &new] {
             assert!(
                 !text.contains("c2VjcmV0") && !text.contains("c2FtZQ"),
                 "{text}"
             );
-            assert!(text.contains("  B: <redacted>\n"), "{text}");
+            assert!(text.contains("B: <redacted>\n"), "{text}");
+            assert!(text.contains("name: x"), "{text}");
         }
-        assert!(old.contains("  A: <redacted: old value>\n"), "{old}");
-        assert!(new.contains("  A: <redacted: new value>\n"), "{new}");
-        assert!(new.contains("metadata:\n  name: x\n"), "{new}");
+        assert!(old.contains("A: <redacted: old value>\n"), "{old}");
+        assert!(
+            old.starts_with("apiVersion: v1\nkind: Secret\nmetadata:"),
+            "{old}"
+        );
+        assert!(new.contains("<redacted: new value>"), "{new}");
     }
 
     #[test]
-    fn block_scalar_values_are_redacted_whole() {
-        let text =
-            "kind: Secret\nstringData:\n  K: |\n    line-one-SECRET\n    line-two\ntype: Opaque\n";
-        let (out, _) = redact_pair(text, "");
-        assert!(!out.contains("SECRET"), "{out}");
-        assert!(out.contains("type: Opaque"), "{out}");
+    fn hand_edited_secrets_are_redacted_whatever_their_shape() {
+        let shapes = [
+            OLD.replace("data:\n", "data:\n  # a comment\n"),
+            OLD.replace("kind: Secret\n", "kind: Secret # note\n"),
+            OLD.replace("data:\n", "data: # note\n"),
+            OLD.replace("kind: Secret\n", "\"kind\": Secret\n"),
+            OLD.replace("kind: Secret\n", "kind: secret\n"),
+            OLD.replace("kind: Secret\n", ""),
+            "{\"kind\": \"Secret\", \"data\": {\"A\": \"c2VjcmV0MQ==\"}}".to_owned(),
+            "kind: Secret\nstringData:\n  K: |\n    c2VjcmV0MQ==\n    line-two\ntype: Opaque\n"
+                .to_owned(),
+            "kind: Secret\nstringdata: {K: c2VjcmV0MQ==}\nextra: c2VjcmV0MQ==\n".to_owned(),
+        ];
+        for old in shapes {
+            // The file name alone makes it a Secret, whatever its kind says.
+            for name in ["secret.yaml", "other.yaml"] {
+                if name == "other.yaml" && !may_be_secret(&old) {
+                    continue;
+                }
+                match redact_pair(name, &old, NEW) {
+                    Shown::Diff { old: o, new: n } => {
+                        assert!(
+                            !o.contains("c2VjcmV0") && !n.contains("c2VjcmV0"),
+                            "{old}\n{o}"
+                        );
+                    }
+                    Shown::Withheld(_) => {}
+                }
+            }
+        }
     }
 
     #[test]
-    fn flow_style_data_is_redacted() {
-        let (out, _) = redact_pair("kind: \"Secret\"\ndata: {A: c2VjcmV0}\n", "");
-        assert!(!out.contains("c2VjcmV0"), "{out}");
+    fn a_broken_secret_is_only_said_to_differ() {
+        let broken = "kind: Secret\ndata:\n  A: \"c2VjcmV0MQ==\n";
+        assert!(matches!(
+            redact_pair("secret.yaml", broken, NEW),
+            Shown::Withheld(_)
+        ));
+        assert!(matches!(
+            redact_pair("deployment.yaml", broken, ""),
+            Shown::Withheld(_)
+        ));
     }
 
     #[test]
-    fn other_documents_pass_through() {
-        let text = "kind: ConfigMap\ndata:\n  config.yaml: x\n";
-        assert_eq!(redact_pair(text, text).0, text);
+    fn other_files_are_diffed_with_secret_shaped_values_masked() {
+        let text = "kind: ConfigMap\ndata:\n  config.yaml: x\n  pasted: sk-proj-abcdefgh1234\n";
+        let (old, new) = diff("configmap.yaml", text, text);
+        assert_eq!(old, new);
+        assert!(
+            old.contains("config.yaml: x") && !old.contains("sk-proj"),
+            "{old}"
+        );
     }
 }
