@@ -116,3 +116,20 @@ pub fn litegate_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
 pub fn litegate(args: &[&str], env: &[(&str, &str)]) -> Output {
     litegate_in(&root(), args, env)
 }
+
+/// kpt, from PATH or where the Google Cloud SDK puts it.
+pub fn kpt() -> PathBuf {
+    let on_path = Command::new("which")
+        .arg("kpt")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
+    on_path
+        .into_iter()
+        .chain(["/usr/bin/kpt", "/usr/lib/google-cloud-sdk/bin/kpt"].map(PathBuf::from))
+        .find(|p| p.is_file())
+        .expect(
+            "kpt is needed for this test: not on PATH, /usr/bin or /usr/lib/google-cloud-sdk/bin",
+        )
+}
