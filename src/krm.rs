@@ -175,10 +175,23 @@ fn failed(input: &str, root: &Node, message: &str) -> Outcome {
 /// The input list back with `objects` appended to its items and `results` set; never the
 /// functionConfig, which may hold a literal key.
 fn finish(input: &str, root: &Node, objects: &[String], results: &[Value], ok: bool) -> Outcome {
+    let items = root.get("items").map_or(0, |i| i.items) + objects.len();
     match splice(input, root, &Added { objects, results }) {
-        Ok(output) => Outcome { output, ok },
+        Ok(output) if is_answer(&output, items) => Outcome { output, ok },
+        Ok(_) => refused(UNSPLICEABLE),
         Err(e) => refused(&e.to_string()),
     }
+}
+
+const UNSPLICEABLE: &str = "the ResourceList cannot be returned without its functionConfig \
+    and results (does an item use an anchor defined in them?)";
+
+/// Whether `output` reads as one list with `items` items and no functionConfig: a check
+/// of the splice, whose input can be any YAML (an alias into functionConfig would dangle).
+fn is_answer(output: &str, items: usize) -> bool {
+    layout::read(output).is_ok_and(|root| {
+        root.get("items").is_some_and(|i| i.items == items) && root.count("functionConfig") == 0
+    })
 }
 
 /// A new, empty ResourceList that carries one error: for an input that is not a list.

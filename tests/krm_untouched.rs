@@ -264,6 +264,20 @@ fn every_form_of_list_gets_the_objects_and_keeps_its_items() {
     }
 }
 
+#[test]
+fn an_item_using_an_anchor_of_the_function_config_is_refused_not_left_dangling() {
+    let input = format!(
+        "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nfunctionConfig: &spec\n{}items:\n- *spec\n",
+        indented(&spec("examples/minimal.yaml"))
+    );
+    let (code, out) = krm(&input);
+    assert_eq!(code, 1, "{out}");
+    let list: Value = serde_saphyr::from_str(&out).expect("still a ResourceList");
+    assert_eq!(list["kind"], "ResourceList");
+    let message = list["results"][0]["message"].as_str().expect("a message");
+    assert!(message.contains("anchor"), "{message}");
+}
+
 /// A package's files, each with values and comments kpt itself leaves alone.
 const PACKAGE: &[(&str, &str)] = &[("odd.yaml", ODD_FILE), ("two.yaml", TWO_FILE)];
 
