@@ -191,6 +191,25 @@ fn ten_thousand_items_are_accepted() {
 }
 
 #[test]
+fn a_long_comment_block_is_kept_not_refused() {
+    let block: String = (0..300).map(|i| format!("# licence line {i}\n")).collect();
+    let nested: String = (0..300).map(|i| format!("    # note {i}\n")).collect();
+    let head = format!(
+        "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- a: 1\n{block}- b:\n{nested}    c: 2\n"
+    );
+    let input = format!(
+        "{head}functionConfig:\n{}",
+        indented(&spec("examples/minimal.yaml"))
+    );
+    let (code, out) = krm(&input);
+    assert_eq!(code, 0, "{}", &out[out.len().saturating_sub(2000)..]);
+    let appended = out
+        .strip_prefix(&head)
+        .expect("the items are kept as they are");
+    assert_eq!(objects(appended), rendered("examples/minimal.yaml"));
+}
+
+#[test]
 fn a_list_with_nan_and_infinities_is_accepted() {
     let head = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: f}, data: {a: .nan, b: .inf, c: -.Inf}}\n";
     let input = format!(

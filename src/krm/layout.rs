@@ -6,7 +6,9 @@
 
 use std::ops::Range;
 
-use serde_saphyr::granit_parser::{ErrorKind, Event, Parser, ScalarStyle, ScanError, Span};
+use serde_saphyr::granit_parser::{
+    ErrorKind, Event, Options, Parser, ScalarStyle, ScanError, Span,
+};
 
 pub use serde_saphyr::granit_parser::StructureStyle as Style;
 
@@ -116,7 +118,11 @@ pub fn read(text: &str) -> Result<Node, Unreadable> {
     let mut stack: Vec<Frame> = Vec::new();
     let mut root = None;
     let mut documents = 0;
-    for item in Parser::new_from_str(text) {
+    // Comments are text to copy, not events: and as events, more than 96 in a row are an
+    // error (the parser's look-ahead buffer), which a long comment block would hit.
+    let mut options = Options::default();
+    options.emit_comments = false;
+    for item in Parser::new_from_str_with_options(text, options) {
         let (event, span) = item.map_err(|e| syntax(&e))?;
         let at = bytes(&span);
         match event {
