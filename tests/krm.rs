@@ -8,10 +8,8 @@ mod common;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use common::{DUMMY_ENV, allow_dummy_env, litegate, root};
+use common::{DUMMY_ENV, allow_dummy_env, kpt, litegate, root};
 use serde_json::Value;
-
-const KPT: &str = "/usr/lib/google-cloud-sdk/bin/kpt";
 
 fn krm(input: &str) -> (i32, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_litegate"))
@@ -98,6 +96,56 @@ fn errors_become_results_with_a_field_path_and_no_object_is_added() {
 }
 
 #[test]
+fn a_refusal_names_the_real_reason_and_never_quotes_the_input() {
+    let secret = "sk-NEVER-PRINT-7f3a";
+    let cases = [
+        (
+            format!("kind: ResourceList\nitems: [{secret}\n"),
+            "stdin is not YAML: unclosed bracket '[' at line 2, column 8",
+        ),
+        (format!("- {secret}\n"), "stdin is a YAML sequence"),
+        (format!("{secret}\n"), "stdin is a YAML scalar"),
+        ("# nothing but a comment\n".to_owned(), "stdin is empty"),
+        (
+            format!("kind: ResourceList\n---\nkind: {secret}\n"),
+            "several YAML documents",
+        ),
+        (
+            format!("kind: {secret}\nitems: []\n"),
+            "`kind` is not ResourceList",
+        ),
+        (
+            format!("kind: ResourceList\nitems: {{a: {secret}}}\n"),
+            "`items` is not a sequence",
+        ),
+        (
+            "kind: ResourceList\nitems: []\n".to_owned(),
+            "has no functionConfig",
+        ),
+        (
+            format!("kind: ResourceList\nitems: []\nfunctionConfig: {secret}\n"),
+            "functionConfig is not a mapping",
+        ),
+    ];
+    for (input, reason) in cases {
+        let (code, out) = krm(&input);
+        assert_eq!(code, 1, "{out}");
+        assert!(!out.contains("NEVER-PRINT"), "{out}");
+        let list: Value = serde_saphyr::from_str(&out).expect("a ResourceList");
+        assert_eq!(list["kind"], "ResourceList", "{out}");
+        assert_eq!(list["items"], serde_json::json!([]), "no object is added");
+        let results = list["results"].as_array().expect("results");
+        assert_eq!(results.len(), 1, "{out}");
+        assert_eq!(results[0]["severity"], "error");
+        let message = results[0]["message"].as_str().expect("a message");
+        assert!(
+            message.contains(reason),
+            "{message:?} should say {reason:?}"
+        );
+    }
+}
+
+#[test]
 fn a_spec_with_the_function_annotation_still_renders_alone() {
     let dir = tempfile::tempdir().expect("tempdir");
     let spec = std::fs::read_to_string(root().join("examples/minimal.yaml")).expect("readable").replace(
@@ -118,10 +166,6 @@ fn a_spec_with_the_function_annotation_still_renders_alone() {
 
 #[test]
 fn kpt_fn_eval_exec_writes_the_same_objects_as_render() {
-    assert!(
-        std::path::Path::new(KPT).exists(),
-        "kpt is expected at {KPT} on this machine kind"
-    );
     let dir = tempfile::tempdir().expect("tempdir");
     let pkg = dir.path().join("pkg");
     std::fs::create_dir(&pkg).expect("mkdir");
@@ -136,7 +180,7 @@ fn kpt_fn_eval_exec_writes_the_same_objects_as_render() {
         .arg(&wrapper)
         .status()
         .expect("chmod");
-    let out = Command::new(KPT)
+    let out = Command::new(kpt())
         .args(["fn", "eval"])
         .arg(&pkg)
         .arg("--exec")

@@ -142,3 +142,32 @@ pub fn litegate_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
 pub fn litegate(args: &[&str], env: &[(&str, &str)]) -> Output {
     litegate_in(&root(), args, env)
 }
+
+/// Runs the built `litegate` at the repository root with exactly `env`, `input` on stdin.
+pub fn litegate_stdin(args: &[&str], env: &[(&str, &str)], input: &str) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_litegate"))
+        .args(args)
+        .env_clear()
+        .envs(env.iter().copied())
+        // krm reads only the variables the operator allows; render ignores this.
+        .env(allow_dummy_env().0, allow_dummy_env().1)
+        .current_dir(root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("litegate runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    // Written from a thread: a large input must not block on a full stdout pipe.
+    let input = input.to_owned();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().expect("exits");
+    writer.join().expect("writer").expect("writes");
+    out
+}
+
+/// kpt, from the PATH or where the Google Cloud SDK puts it.
+pub fn kpt() -> PathBuf {
+    tool("kpt")
+}
