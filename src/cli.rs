@@ -261,12 +261,21 @@ pub fn run(cli: Cli) -> i32 {
 }
 
 fn krm(args: &KrmArgs, env: &dyn Environment) -> i32 {
-    let input = match read_stdin("the ResourceList") {
-        Ok(input) => input,
-        Err(code) => return code,
+    // Whatever happens, the function answers with a ResourceList.
+    let bytes = crate::input::read_stdin(crate::input::MAX_STREAM_BYTES);
+    let input = match bytes.map(String::from_utf8) {
+        Ok(Ok(input)) => input,
+        Ok(Err(_)) => return print_krm(crate::krm::refused("stdin is not UTF-8")),
+        Err(e) => {
+            let message = format!("cannot read the ResourceList from stdin: {e}");
+            return print_krm(crate::krm::refused(&message));
+        }
     };
     let root = args.root.clone().unwrap_or_else(|| PathBuf::from("."));
-    let outcome = crate::krm::run(&input, &root, env);
+    print_krm(crate::krm::run(&input, &root, env))
+}
+
+fn print_krm(outcome: crate::krm::Outcome) -> i32 {
     let code = if outcome.ok { exit::OK } else { exit::FAILED };
     print_stdout(&outcome.output, code)
 }

@@ -195,8 +195,9 @@ fn is_answer(output: &str, items: usize) -> bool {
     })
 }
 
-/// A new, empty ResourceList that carries one error: for an input that is not a list.
-fn refused(message: &str) -> Outcome {
+/// A new, empty ResourceList that carries one error: for an input that is not a list, or
+/// no usable input at all.
+pub fn refused(message: &str) -> Outcome {
     let head = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nresults:\n";
     let results = [result("error", message, None)];
     // A Value of plain data always serializes; the fallback keeps the contract (some output).
