@@ -44,19 +44,27 @@ const SECRET_WORD_PAIRS: &[(&str, &str)] = &[
 /// Words that make a name secret anywhere in it: a webhook URL is its own credential.
 const SECRET_ANY_WORDS: &[&str] = &["webhook", "webhooks"];
 
-/// Names that end in a secret word and hold none: keys that name things.
+/// Names that end in a secret word and hold none: keys that name things, and LiteLLM's
+/// `key_management_settings` (`hosted_keys` lists the names of keys, not keys).
 const NOT_SECRET_NAMES: &[&str] = &[
     "cache_key",
     "group_key",
     "hash_key",
+    "hosted_keys",
     "idempotency_key",
     "lookup_key",
     "object_key",
     "partition_key",
+    "prefix_for_stored_virtual_keys",
     "primary_key",
     "routing_key",
     "sort_key",
+    "store_virtual_keys",
 ];
+
+/// Words that make a name a price or a rate, whatever it ends with: `input_cost_per_token`,
+/// `output_cost_per_reasoning_token` (LiteLLM's pricing params) hold numbers, not tokens.
+const UNIT_WORDS: &[&str] = &["cost", "per"];
 
 /// Prefixes of well-known key formats, each with the shortest length a real key has.
 const SECRET_PREFIXES: &[(&str, usize)] = &[
@@ -123,7 +131,8 @@ pub fn is_secret_name(name: &str) -> bool {
     if NOT_SECRET_NAMES.contains(&words.join("_").as_str()) {
         return false;
     }
-    SECRET_LAST_WORDS.contains(&last.as_str())
+    let priced = words.iter().any(|w| UNIT_WORDS.contains(&w.as_str()));
+    (!priced && SECRET_LAST_WORDS.contains(&last.as_str()))
         || words.windows(2).any(|pair| {
             SECRET_WORD_PAIRS
                 .iter()
@@ -211,11 +220,15 @@ fn words(name: &str) -> Vec<String> {
     out
 }
 
+/// `Bearer abc...`, but not `bearer os.environ/NAME`: LiteLLM's pass-through endpoints
+/// read such a header's credential from the environment, so it names one and holds none.
 fn has_auth_scheme(v: &str) -> bool {
     let lower = v.to_ascii_lowercase();
-    ["bearer ", "basic ", "token "]
-        .iter()
-        .any(|scheme| lower.starts_with(scheme) && v.len() >= scheme.len() + 8)
+    ["bearer ", "basic ", "token "].iter().any(|scheme| {
+        lower.starts_with(scheme)
+            && v.len() >= scheme.len() + 8
+            && !v[scheme.len()..].trim_start().starts_with("os.environ/")
+    })
 }
 
 fn is_jwt(v: &str) -> bool {
@@ -341,6 +354,15 @@ mod tests {
             "type",
             "temperature",
             "disable_master_key_return",
+            "input_cost_per_token",
+            "output_cost_per_token",
+            "output_cost_per_reasoning_token",
+            "input_cost_per_audio_token",
+            "citation_cost_per_token",
+            "max_parallel_requests_per_key",
+            "hosted_keys",
+            "store_virtual_keys",
+            "prefix_for_stored_virtual_keys",
         ] {
             assert!(!is_secret_name(name), "{name}");
         }
@@ -400,6 +422,8 @@ mod tests {
             "meta-llama/Llama-3.3-70B-Instruct",
             "true",
             "12345678901234567890",
+            "bearer os.environ/COHERE_API_KEY",
+            "Bearer  os.environ/INTERNAL_GATEWAY_TOKEN",
         ] {
             assert!(!is_secret_value(value), "{value}");
         }
