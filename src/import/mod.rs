@@ -7,15 +7,20 @@
 //! models go to their fields, the rest to `passthrough`; what cannot be carried over is
 //! reported with its path, never dropped silently.
 
+mod out;
+
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::resolve::DEFAULTS;
 use crate::secret_shape::{is_secret_name, is_secret_value};
 use crate::validate::catalog::catalog;
 use crate::validate::passthrough::modelled;
+use out::{
+    DatabaseOut, DeploymentOut, LimitsOut, MetadataOut, ModelOut, PassthroughOut, ProviderOut,
+    RedisOut, RouterOut, SettingsOut, SourceOut, SpecOut,
+};
 
 /// What an import gives: the spec's text, and what the user should know about it.
 #[derive(Debug)]
@@ -700,170 +705,4 @@ fn provider_names(groups: &[Group]) -> Vec<String> {
             name
         })
         .collect()
-}
-
-// ------------------------------------------------------------------ the spec, as written
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SpecOut {
-    api_version: &'static str,
-    kind: &'static str,
-    metadata: MetadataOut,
-    providers: BTreeMap<String, ProviderOut>,
-    models: Vec<ModelOut>,
-    #[serde(skip_serializing_if = "RouterOut::is_empty")]
-    router: RouterOut,
-    #[serde(skip_serializing_if = "SettingsOut::is_empty")]
-    settings: SettingsOut,
-    #[serde(skip_serializing_if = "PassthroughOut::is_empty")]
-    passthrough: PassthroughOut,
-    deployment: DeploymentOut,
-}
-
-#[derive(Serialize)]
-struct MetadataOut {
-    name: String,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ProviderOut {
-    #[serde(rename = "type")]
-    provider_type: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    api_base: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    api_version: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    api_key: Option<SourceOut>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    credentials: BTreeMap<String, SourceOut>,
-}
-
-#[derive(Clone, Serialize)]
-#[serde(rename_all = "lowercase")]
-enum SourceOut {
-    Env(String),
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ModelOut {
-    name: String,
-    provider: String,
-    model: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    limits: Option<LimitsOut>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    timeout: Option<u64>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    drop_params: Vec<String>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    params: BTreeMap<String, Value>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    info: BTreeMap<String, Value>,
-}
-
-#[derive(Default, Serialize)]
-struct LimitsOut {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    rpm: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    tpm: Option<u64>,
-}
-
-#[derive(Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RouterOut {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    strategy: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    num_retries: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    timeout: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    allowed_fails: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cooldown_time: Option<u64>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    fallbacks: BTreeMap<String, Vec<String>>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    context_window_fallbacks: BTreeMap<String, Vec<String>>,
-}
-
-impl RouterOut {
-    fn is_empty(&self) -> bool {
-        self.strategy.is_none()
-            && self.num_retries.is_none()
-            && self.timeout.is_none()
-            && self.allowed_fails.is_none()
-            && self.cooldown_time.is_none()
-            && self.fallbacks.is_empty()
-            && self.context_window_fallbacks.is_empty()
-    }
-}
-
-#[derive(Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SettingsOut {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    drop_params: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    request_timeout: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    json_logs: Option<bool>,
-}
-
-impl SettingsOut {
-    fn is_empty(&self) -> bool {
-        self.drop_params.is_none() && self.request_timeout.is_none() && self.json_logs.is_none()
-    }
-}
-
-#[derive(Default, Serialize)]
-struct PassthroughOut {
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    litellm_settings: BTreeMap<String, Value>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    router_settings: BTreeMap<String, Value>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    general_settings: BTreeMap<String, Value>,
-}
-
-impl PassthroughOut {
-    fn is_empty(&self) -> bool {
-        self.litellm_settings.is_empty()
-            && self.router_settings.is_empty()
-            && self.general_settings.is_empty()
-    }
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DeploymentOut {
-    image: String,
-    master_key: SourceOut,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    database: Option<DatabaseOut>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    redis: Option<RedisOut>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    secret_env: BTreeMap<String, SourceOut>,
-}
-
-#[derive(Serialize)]
-struct DatabaseOut {
-    url: SourceOut,
-}
-
-#[derive(Default, Serialize)]
-struct RedisOut {
-    host: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    port: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    password: Option<SourceOut>,
 }
