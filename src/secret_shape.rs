@@ -162,6 +162,23 @@ pub fn is_secret_value(value: &str) -> bool {
         || looks_random(v)
 }
 
+/// The variable a value refers to instead of holding a secret: `os.environ/NAME`, or
+/// `Bearer os.environ/NAME` as LiteLLM's pass-through endpoint headers take it (it reads
+/// the credential from the environment and keeps the scheme).
+pub fn env_reference(value: &str) -> Option<&str> {
+    if let Some(var) = value.strip_prefix("os.environ/") {
+        return Some(var);
+    }
+    let (scheme, rest) = value.split_once(' ')?;
+    if !["bearer", "basic", "token"]
+        .iter()
+        .any(|s| scheme.eq_ignore_ascii_case(s))
+    {
+        return None;
+    }
+    rest.trim_start().strip_prefix("os.environ/")
+}
+
 /// `text` with every secret-shaped word replaced by `<redacted>`: the last line of defence
 /// for a message that quotes what the user typed (a name field holding a pasted key).
 pub fn scrub(text: &str) -> std::borrow::Cow<'_, str> {
@@ -179,6 +196,15 @@ pub fn scrub(text: &str) -> std::borrow::Cow<'_, str> {
         let core = word.trim_end_matches(['.', ':']);
         if is_secret_value(core) {
             out.push_str("<redacted>");
+            out.push_str(&word[core.len()..]);
+            changed = true;
+        } else if core.split('.').any(is_secret_value) {
+            // A path through a config (`model_info.sk-proj-...`) may hold one between dots.
+            let pieces: Vec<&str> = core
+                .split('.')
+                .map(|p| if is_secret_value(p) { "<redacted>" } else { p })
+                .collect();
+            out.push_str(&pieces.join("."));
             out.push_str(&word[core.len()..]);
             changed = true;
         } else {
@@ -220,15 +246,13 @@ fn words(name: &str) -> Vec<String> {
     out
 }
 
-/// `Bearer abc...`, but not `bearer os.environ/NAME`: LiteLLM's pass-through endpoints
-/// read such a header's credential from the environment, so it names one and holds none.
+/// `Bearer abc...`, but not `bearer os.environ/NAME` (a reference, see `env_reference`).
 fn has_auth_scheme(v: &str) -> bool {
     let lower = v.to_ascii_lowercase();
-    ["bearer ", "basic ", "token "].iter().any(|scheme| {
-        lower.starts_with(scheme)
-            && v.len() >= scheme.len() + 8
-            && !v[scheme.len()..].trim_start().starts_with("os.environ/")
-    })
+    env_reference(v).is_none()
+        && ["bearer ", "basic ", "token "]
+            .iter()
+            .any(|scheme| lower.starts_with(scheme) && v.len() >= scheme.len() + 8)
 }
 
 fn is_jwt(v: &str) -> bool {
@@ -430,6 +454,17 @@ mod tests {
     }
 
     #[test]
+    fn references_name_a_variable_and_hold_no_secret() {
+        assert_eq!(env_reference("os.environ/A_B"), Some("A_B"));
+        assert_eq!(
+            env_reference("bearer os.environ/COHERE_API_KEY"),
+            Some("COHERE_API_KEY")
+        );
+        assert_eq!(env_reference("Bearer abcdefgh12345"), None);
+        assert_eq!(env_reference("plain"), None);
+    }
+
+    #[test]
     fn scrub_replaces_only_secret_words() {
         assert_eq!(
             scrub("environment variable sk-proj-abcdefgh1234 is not set"),
@@ -442,6 +477,10 @@ mod tests {
         assert_eq!(
             scrub("cannot read `postgres://u:pw@db/x`: no such file"),
             "cannot read `<redacted>`: no such file"
+        );
+        assert_eq!(
+            scrub("model_list[0].model_info.sk-proj-abcdefgh1234: not imported"),
+            "model_list[0].model_info.<redacted>: not imported"
         );
         let plain = "models[0].provider: unknown provider \"opnai\"";
         assert!(matches!(scrub(plain), std::borrow::Cow::Borrowed(_)));

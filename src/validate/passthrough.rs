@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::secret_shape::{is_secret_name, is_secret_value};
+use crate::secret_shape::{env_reference, is_secret_name, is_secret_value};
 use crate::spec::Gateway;
 
 /// `(section, key)` => the spec field that sets it.
@@ -80,7 +80,7 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
 fn literal_secrets(path: &str, key: &str, value: &Value, out: &mut Vec<Diagnostic>) {
     match value {
         Value::String(s)
-            if !s.starts_with("os.environ/") && (is_secret_name(key) || is_secret_value(s)) =>
+            if env_reference(s).is_none() && (is_secret_name(key) || is_secret_value(s)) =>
         {
             out.push(
                 Diagnostic::error(
