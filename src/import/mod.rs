@@ -1,12 +1,17 @@
 //! `litegate import CONFIG.yaml`: an existing LiteLLM config.yaml becomes a Gateway spec.
 //!
 //! Models keep their names, params and explicit ids; deployments that share a provider
-//! type, `api_base`, `api_version` and keys become one provider. Keys never travel: an
-//! `os.environ/X` becomes `{env: X}`, a literal becomes an `env` source with a warning that
-//! names the variable to export, and its value is dropped on the spot. Settings litegate
-//! models go to their fields, the rest to `passthrough`; what cannot be carried over is
-//! reported with its path, never dropped silently.
+//! type, `api_base`, `api_version` and keys become one provider. Credentials never travel
+//! (`credentials`): an `os.environ/X` becomes `{env: X}`, a literal becomes an `env`
+//! source or an `os.environ/NAME` reference with a warning that names the variable to
+//! export, and its value is dropped on the spot; a URL with a password in it is refused.
+//! Settings litegate models go to their fields, the rest to `passthrough`; what cannot be
+//! carried over is reported with its path, never dropped silently. No message quotes the
+//! config but through `secret_shape::scrub`, and the finished spec is checked once more
+//! (`guard`) before it is written.
 
+mod credentials;
+mod guard;
 mod out;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -14,9 +19,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value};
 
 use crate::resolve::DEFAULTS;
-use crate::secret_shape::{is_secret_name, is_secret_value};
+use crate::secret_shape::{is_secret_name, is_secret_value, scrub};
 use crate::validate::catalog::catalog;
 use crate::validate::passthrough::modelled;
+use credentials::{Secret, Seen, Spot, config_names, litegate_names};
 use out::{
     DatabaseOut, DeploymentOut, LimitsOut, MetadataOut, ModelOut, PassthroughOut, ProviderOut,
     RedisOut, RouterOut, SettingsOut, SourceOut, SpecOut,
@@ -34,16 +40,6 @@ pub struct Imported {
 #[error("{}", .0.join("\n"))]
 pub struct Failed(pub Vec<String>);
 
-/// `litellm_params` keys whose values are secrets, whatever their value looks like.
-const SECRET_PARAMS: &[&str] = &[
-    "aws_access_key_id",
-    "aws_secret_access_key",
-    "aws_session_token",
-    "azure_ad_token",
-    "client_secret",
-    "vertex_credentials",
-];
-
 /// Reads a LiteLLM config; `env` looks up a variable (only for an `api_base` given as
 /// `os.environ/X`, which the spec needs as a URL; never for a secret).
 pub fn import(
@@ -51,54 +47,31 @@ pub fn import(
     name: &str,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Imported, Failed> {
-    let config: Value = serde_saphyr::from_str(text)
+    let tree: Value = serde_saphyr::from_str(text)
         .map_err(|e| Failed(vec![format!("the file is not YAML: {e}")]))?;
-    let Some(config) = config.as_object() else {
+    let Some(config) = tree.as_object() else {
         return Err(Failed(vec![
             "the file is not a LiteLLM config: its top level is not a mapping".into(),
         ]));
     };
-    let mut im = Importer {
-        warnings: Vec::new(),
-        errors: Vec::new(),
-        env,
-        groups: Vec::new(),
-        secret_env: BTreeMap::new(),
-        redis: None,
-        literal_at: BTreeMap::new(),
-    };
+    let mut im = Importer::new(env, config_names(&tree));
     let models = im.models(config.get("model_list"));
+    let names = provider_names(&im.groups);
+    im.reserve_provider_names(&names);
     let router = im.router(config.get("router_settings"));
     let (settings, litellm_extra) = im.litellm_settings(config.get("litellm_settings"));
     let (master_key, database, general_extra) = im.general_settings(config.get("general_settings"));
-    let passthrough = PassthroughOut {
-        litellm_settings: litellm_extra,
-        router_settings: router.1,
-        general_settings: general_extra,
-    };
-    im.environment_variables(config.get("environment_variables"));
-    for key in config.keys() {
-        if !matches!(
-            key.as_str(),
-            "model_list"
-                | "router_settings"
-                | "litellm_settings"
-                | "general_settings"
-                | "environment_variables"
-        ) {
-            im.warn(
-                key,
-                format!(
-                    "the `{key}` section is not imported: litegate does not model it; add what it needs by hand"
-                ),
-            );
-        }
+    im.claim(crate::resolve::MASTER_KEY_ENV, "deployment.masterKey");
+    if database.is_some() {
+        im.database = true;
+        im.claim(crate::resolve::DATABASE_URL_ENV, "deployment.database.url");
     }
+    let (providers, models) = im.providers_and_models(models, &names);
+    im.environment_variables(config.get("environment_variables"));
+    im.other_sections(config);
     if !im.errors.is_empty() {
         return Err(Failed(im.errors));
     }
-
-    let (providers, models) = im.providers_and_models(models);
     let spec = SpecOut {
         api_version: crate::spec::API_VERSION,
         kind: crate::spec::KIND,
@@ -107,21 +80,14 @@ pub fn import(
         models,
         router: router.0,
         settings,
-        passthrough,
-        deployment: DeploymentOut {
-            image: if database.is_some() {
-                DEFAULTS.database_image
-            } else {
-                DEFAULTS.image
-            }
-            .into(),
-            master_key,
-            database: database.map(|url| DatabaseOut { url }),
-            redis: im.redis.take(),
-            secret_env: std::mem::take(&mut im.secret_env),
+        passthrough: PassthroughOut {
+            litellm_settings: litellm_extra,
+            router_settings: router.1,
+            general_settings: general_extra,
         },
+        deployment: im.deployment(master_key, database),
     };
-    let body = serde_saphyr::to_string(&spec).map_err(|e| Failed(vec![e.to_string()]))?;
+    let body = guard::written(&spec)?;
     Ok(Imported {
         spec: format!(
             "# yaml-language-server: $schema=./litegate.schema.json\n\
@@ -140,11 +106,21 @@ struct Importer<'a> {
     secret_env: BTreeMap<String, SourceOut>,
     redis: Option<RedisOut>,
     /// Where each literal secret was first seen (by digest), for the warning.
-    literal_at: BTreeMap<String, String>,
+    literal_at: BTreeMap<String, Seen>,
+    /// Literals moved to a variable (by digest): the variable, and where it was first met.
+    stashed: BTreeMap<String, (String, String)>,
+    /// Variable names a derived name must not take: litegate's, and the config's own.
+    reserved: BTreeSet<String>,
+    /// Variables litegate gives the container itself, with the spec field that does.
+    claimed: BTreeMap<String, String>,
+    /// The config has a database (`litegate sync` will write its models as rows).
+    database: bool,
 }
 
 /// One model_list entry, read.
 struct ModelIn {
+    /// `model_list[i]`.
+    at: String,
     name: String,
     group: usize,
     upstream: String,
@@ -168,19 +144,88 @@ struct Group {
     credentials: BTreeMap<String, Secret>,
 }
 
-#[derive(Clone, PartialEq)]
-enum Secret {
-    Env(String),
-    Literal(String),
-}
+impl<'a> Importer<'a> {
+    fn new(env: &'a dyn Fn(&str) -> Option<String>, config_names: BTreeSet<String>) -> Self {
+        let mut reserved = config_names;
+        reserved.extend(litegate_names());
+        Importer {
+            warnings: Vec::new(),
+            errors: Vec::new(),
+            env,
+            groups: Vec::new(),
+            secret_env: BTreeMap::new(),
+            redis: None,
+            literal_at: BTreeMap::new(),
+            stashed: BTreeMap::new(),
+            reserved,
+            claimed: BTreeMap::new(),
+            database: false,
+        }
+    }
 
-impl Importer<'_> {
+    /// Every message may quote the config (a key, a model name): scrubbed, as a last net.
     fn warn(&mut self, path: &str, message: String) {
-        self.warnings.push(format!("{path}: {message}"));
+        self.warnings
+            .push(scrub(&format!("{path}: {message}")).into_owned());
     }
 
     fn error(&mut self, path: &str, message: String) {
-        self.errors.push(format!("{path}: {message}"));
+        self.errors
+            .push(scrub(&format!("{path}: {message}")).into_owned());
+    }
+
+    fn deployment(&mut self, master_key: SourceOut, database: Option<SourceOut>) -> DeploymentOut {
+        DeploymentOut {
+            image: if database.is_some() {
+                DEFAULTS.database_image
+            } else {
+                DEFAULTS.image
+            }
+            .into(),
+            master_key,
+            database: database.map(|url| DatabaseOut { url }),
+            redis: self.redis.take(),
+            secret_env: self.take_secret_env(),
+        }
+    }
+
+    fn claim(&mut self, var: &str, field: &str) {
+        self.claimed.insert(var.into(), field.into());
+    }
+
+    /// Each provider's key and credential variables, as `resolve` names them.
+    fn reserve_provider_names(&mut self, names: &[String]) {
+        let mut vars = Vec::new();
+        for (group, name) in self.groups.iter().zip(names) {
+            let prefix = env_prefix(name);
+            if group.api_key.is_some() {
+                vars.push(format!("{prefix}_API_KEY"));
+            }
+            for key in group.credentials.keys() {
+                vars.push(format!("{prefix}_{}", key.to_ascii_uppercase()));
+            }
+        }
+        self.reserve(vars);
+    }
+
+    fn other_sections(&mut self, config: &Map<String, Value>) {
+        for key in config.keys() {
+            if !matches!(
+                key.as_str(),
+                "model_list"
+                    | "router_settings"
+                    | "litellm_settings"
+                    | "general_settings"
+                    | "environment_variables"
+            ) {
+                self.warn(
+                    key,
+                    format!(
+                        "the `{key}` section is not imported: litegate does not model it; add what it needs by hand"
+                    ),
+                );
+            }
+        }
     }
 
     fn models(&mut self, list: Option<&Value>) -> Vec<ModelIn> {
@@ -214,8 +259,58 @@ impl Importer<'_> {
         info: Option<&Value>,
     ) -> Option<ModelIn> {
         let at = format!("{path}.litellm_params");
+        let (provider_type, upstream) = self.provider_prefix(&at, params)?;
+        let mut group = Group {
+            provider_type,
+            api_base: None,
+            api_version: None,
+            api_key: None,
+            credentials: BTreeMap::new(),
+        };
+        let mut model = ModelIn {
+            at: path.into(),
+            name: name.into(),
+            group: 0,
+            upstream,
+            id: None,
+            limits: LimitsOut::default(),
+            timeout: None,
+            drop_params: Vec::new(),
+            params: BTreeMap::new(),
+            info: BTreeMap::new(),
+        };
+        for (key, value) in params {
+            self.param(&format!("{at}.{key}"), key, value, &mut group, &mut model);
+        }
+        for (key, value) in info.and_then(Value::as_object).into_iter().flatten() {
+            if key == "id" {
+                model.id = match value {
+                    Value::String(s) => Some(s.clone()),
+                    Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                };
+            } else {
+                model.info.insert(key.clone(), value.clone());
+            }
+        }
+        model.group = match self.groups.iter().position(|g| *g == group) {
+            Some(i) => i,
+            None => {
+                self.groups.push(group);
+                self.groups.len() - 1
+            }
+        };
+        Some(model)
+    }
+
+    /// `openai/gpt-4o` => (`openai`, `gpt-4o`), for a provider type LiteLLM knows.
+    fn provider_prefix(
+        &mut self,
+        at: &str,
+        params: &Map<String, Value>,
+    ) -> Option<(String, String)> {
         let Some(full) = params.get("model").and_then(Value::as_str) else {
-            self.error(&at, "has no `model` string".into());
+            self.error(at, "has no `model` string".into());
             return None;
         };
         let Some((provider_type, upstream)) = full.split_once('/') else {
@@ -237,105 +332,93 @@ impl Importer<'_> {
             );
             return None;
         }
-        let mut group = Group {
-            provider_type: provider_type.into(),
-            api_base: None,
-            api_version: None,
-            api_key: None,
-            credentials: BTreeMap::new(),
-        };
-        let mut model = ModelIn {
-            name: name.into(),
-            group: 0,
-            upstream: upstream.into(),
-            id: None,
-            limits: LimitsOut::default(),
-            timeout: None,
-            drop_params: Vec::new(),
-            params: BTreeMap::new(),
-            info: BTreeMap::new(),
-        };
-        for (key, value) in params {
-            let p = format!("{at}.{key}");
-            match key.as_str() {
-                "model" => {}
-                "api_base" => group.api_base = self.url(&p, value),
-                "api_version" => group.api_version = self.plain_string(&p, value),
-                "api_key" => group.api_key = self.secret(&p, value),
-                "rpm" => model.limits.rpm = self.count(&p, value),
-                "tpm" => model.limits.tpm = self.count(&p, value),
-                "timeout" => model.timeout = self.count(&p, value),
-                "additional_drop_params" => {
-                    model.drop_params = value
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|v| v.as_str().map(str::to_owned))
-                        .collect();
-                }
-                _ if SECRET_PARAMS.contains(&key.as_str()) || is_env_ref(value) => {
-                    if let Some(secret) = self.secret(&p, value) {
-                        group.credentials.insert(key.clone(), secret);
-                    }
-                }
-                _ if c.is_known_param(key) => {
-                    model.params.insert(key.clone(), value.clone());
-                }
-                _ => self.warn(
-                    &p,
-                    format!(
-                        "not imported: not a param LiteLLM {} knows, so it would be forwarded to the provider as a request field",
-                        c.litellm_version
-                    ),
-                ),
-            }
-        }
-        if let Some(info) = info.and_then(Value::as_object) {
-            for (key, value) in info {
-                if key == "id" {
-                    model.id = match value {
-                        Value::String(s) => Some(s.clone()),
-                        Value::Number(n) => Some(n.to_string()),
-                        _ => None,
-                    };
-                } else {
-                    model.info.insert(key.clone(), value.clone());
-                }
-            }
-        }
-        model.group = match self.groups.iter().position(|g| *g == group) {
-            Some(i) => i,
-            None => {
-                self.groups.push(group);
-                self.groups.len() - 1
-            }
-        };
-        Some(model)
+        Some((provider_type.into(), upstream.into()))
     }
 
-    fn url(&mut self, path: &str, value: &Value) -> Option<String> {
-        let text = self.plain_string(path, value)?;
-        let Some(var) = text.strip_prefix("os.environ/") else {
-            return Some(text);
-        };
-        match (self.env)(var) {
-            Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
-                self.warn(
-                    path,
-                    format!("the spec needs the URL itself: read it from ${var} while importing"),
-                );
-                Some(url)
+    /// One `litellm_params` key: a spec field, a provider credential (a secret-shaped
+    /// name, a secret-looking value, an `os.environ/` reference), or a param kept as it is
+    /// (its nested credentials moved later, once variables can be named).
+    fn param(&mut self, p: &str, key: &str, value: &Value, group: &mut Group, model: &mut ModelIn) {
+        let c = catalog();
+        let secret = (is_secret_name(key) && !value.is_boolean())
+            || value
+                .as_str()
+                .is_some_and(|s| is_secret_value(s) || s.starts_with("os.environ/"));
+        match key {
+            "model" => {}
+            "api_base" => group.api_base = self.url(p, value),
+            "api_version" => group.api_version = self.plain_string(p, value),
+            "api_key" => group.api_key = self.secret(p, value),
+            "rpm" => model.limits.rpm = self.count(p, value),
+            "tpm" => model.limits.tpm = self.count(p, value),
+            "timeout" => model.timeout = self.count(p, value),
+            "additional_drop_params" => {
+                model.drop_params = value
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect();
+            }
+            _ if !c.is_known_param(key) => self.warn(
+                p,
+                format!(
+                    "not imported{}: not a param LiteLLM {} knows, so it would be forwarded to the provider as a request field",
+                    if secret { " (a secret: its value is not copied anywhere)" } else { "" },
+                    c.litellm_version
+                ),
+            ),
+            _ if secret => {
+                if let Some(secret) = self.secret(p, value) {
+                    group.credentials.insert(key.into(), secret);
+                }
             }
             _ => {
-                self.error(
-                    path,
-                    format!(
-                        "os.environ/{var}: the spec needs the URL itself; export {var} while importing, or edit the config"
-                    ),
-                );
-                None
+                model.params.insert(key.into(), value.clone());
             }
         }
+    }
+
+    /// `api_base`: the URL itself (read from the environment for `os.environ/X`, the spec
+    /// needs it), and never one that carries a credential, as config.yaml shows it.
+    fn url(&mut self, path: &str, value: &Value) -> Option<String> {
+        let text = self.plain_string(path, value)?;
+        let (url, var) = match text.strip_prefix("os.environ/") {
+            None => (text, None),
+            Some(var) => match (self.env)(var) {
+                Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                    (url, Some(var.to_owned()))
+                }
+                _ => {
+                    self.error(
+                        path,
+                        format!(
+                            "os.environ/{var}: the spec needs the URL itself; export {var} while importing, or edit the config"
+                        ),
+                    );
+                    return None;
+                }
+            },
+        };
+        if is_secret_value(&url) {
+            let which = var
+                .as_ref()
+                .map_or("the URL".into(), |v| format!("the URL in ${v}"));
+            self.error(
+                path,
+                format!(
+                    "{which} carries a credential (a password before the host, a key in the query, or a webhook path), and the spec keeps api_base in config.yaml, a ConfigMap: not imported; move the credential into a header (extra_headers) or the api_key, then import again"
+                ),
+            );
+            return None;
+        }
+        if let Some(var) = var {
+            self.warn(
+                path,
+                format!("the spec needs the URL itself: read it from ${var} while importing"),
+            );
+        }
+        Some(url)
     }
 
     fn plain_string(&mut self, path: &str, value: &Value) -> Option<String> {
@@ -354,28 +437,6 @@ impl Importer<'_> {
             Some(f) if f >= 0.0 && f.fract() == 0.0 && f <= u32::MAX as f64 => Some(f as u64),
             _ => {
                 self.error(path, "is not a whole, non-negative number".into());
-                None
-            }
-        }
-    }
-
-    /// A secret value: `os.environ/X` is kept as the variable's name; a literal is kept
-    /// only to tell two literals apart, and named by the caller.
-    fn secret(&mut self, path: &str, value: &Value) -> Option<Secret> {
-        match value {
-            Value::String(s) => match s.strip_prefix("os.environ/") {
-                Some(var) => Some(Secret::Env(var.into())),
-                None => {
-                    let digest = crate::resolve::sha256_hex(s.as_bytes());
-                    self.literal_at
-                        .entry(digest.clone())
-                        .or_insert_with(|| path.to_owned());
-                    Some(Secret::Literal(digest))
-                }
-            },
-            Value::Null => None,
-            _ => {
-                self.error(path, "a secret must be a string".into());
                 None
             }
         }
@@ -409,15 +470,34 @@ impl Importer<'_> {
                         let source =
                             self.source(secret, "REDIS_PASSWORD", "deployment.redis.password");
                         self.redis_mut().password = Some(source);
+                        self.claim(
+                            crate::resolve::REDIS_PASSWORD_ENV,
+                            "deployment.redis.password",
+                        );
                     }
                 }
                 _ => {
-                    let v = self.passthrough_value(&p, key, value);
-                    extra.insert(key.clone(), v);
+                    self.setting(&mut extra, "router_settings", key, value);
                 }
             }
         }
         (out, extra)
+    }
+
+    /// A passthrough setting into `extra`, its credentials moved to variables named after
+    /// its place (`cache_params.password` => `CACHE_PARAMS_PASSWORD`).
+    fn setting(
+        &mut self,
+        extra: &mut BTreeMap<String, Value>,
+        section: &str,
+        key: &str,
+        value: &Value,
+    ) {
+        let one = Value::Object(Map::from_iter([(key.to_owned(), value.clone())]));
+        let spot = Spot::new(section.into(), String::new(), false);
+        if let Value::Object(kept) = self.keep(&spot, &one, false) {
+            extra.extend(kept);
+        }
     }
 
     fn redis_mut(&mut self) -> &mut RedisOut {
@@ -462,8 +542,7 @@ impl Importer<'_> {
                     self.error(&p, "has a value of the wrong type".into());
                 }
                 _ => {
-                    let v = self.passthrough_value(&p, key, value);
-                    extra.insert(key.clone(), v);
+                    self.setting(&mut extra, "litellm_settings", key, value);
                 }
             }
         }
@@ -495,8 +574,7 @@ impl Importer<'_> {
                 }
                 "store_model_in_db" => store = value.as_bool() == Some(true),
                 _ => {
-                    let v = self.passthrough_value(&p, key, value);
-                    extra.insert(key.clone(), v);
+                    self.setting(&mut extra, "general_settings", key, value);
                 }
             }
         }
@@ -516,122 +594,17 @@ impl Importer<'_> {
         (master, database, extra)
     }
 
-    fn environment_variables(&mut self, section: Option<&Value>) {
-        for (key, _) in section.and_then(Value::as_object).into_iter().flatten() {
-            self.secret_env
-                .entry(key.clone())
-                .or_insert_with(|| SourceOut::Env(key.clone()));
-        }
-        if let Some(map) = section.and_then(Value::as_object).filter(|m| !m.is_empty()) {
-            let names: Vec<&str> = map.keys().map(String::as_str).collect();
-            self.warn(
-                "environment_variables",
-                format!(
-                    "values are not copied: deployment.secretEnv reads {} from the environment when rendering",
-                    names.join(", ")
-                ),
-            );
-        }
-    }
-
-    /// A passthrough value: literal secrets become `os.environ/NAME` plus a secretEnv entry;
-    /// `os.environ/NAME` references get their secretEnv entry, so the container has them.
-    fn passthrough_value(&mut self, path: &str, key: &str, value: &Value) -> Value {
-        match value {
-            Value::String(s) => {
-                if let Some(var) = s.strip_prefix("os.environ/") {
-                    self.secret_env
-                        .entry(var.into())
-                        .or_insert_with(|| SourceOut::Env(var.into()));
-                    value.clone()
-                } else if is_secret_name(key) || is_secret_value(s) {
-                    let var = env_name(path);
-                    self.warn(
-                        path,
-                        format!("a literal secret: not copied; the spec reads it from ${var} (deployment.secretEnv)"),
-                    );
-                    self.secret_env
-                        .insert(var.clone(), SourceOut::Env(var.clone()));
-                    Value::String(format!("os.environ/{var}"))
-                } else {
-                    value.clone()
-                }
-            }
-            Value::Object(map) => Value::Object(
-                map.iter()
-                    .map(|(k, v)| {
-                        (
-                            k.clone(),
-                            self.passthrough_value(&format!("{path}.{k}"), k, v),
-                        )
-                    })
-                    .collect(),
-            ),
-            Value::Array(items) => Value::Array(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| self.passthrough_value(&format!("{path}[{i}]"), key, v))
-                    .collect(),
-            ),
-            _ => value.clone(),
-        }
-    }
-
-    /// A secret source for the spec: the variable the config named, or for a literal the
-    /// conventional name, with a warning that says to export it.
-    fn source(&mut self, secret: Secret, conventional: &str, path: &str) -> SourceOut {
-        match secret {
-            Secret::Env(var) => SourceOut::Env(var),
-            Secret::Literal(digest) => {
-                let at = self.literal_at.get(&digest).cloned().unwrap_or_default();
-                self.warn(
-                    &at,
-                    format!(
-                        "a literal secret, not copied into the spec: {path} reads it from ${conventional}; export it before rendering"
-                    ),
-                );
-                SourceOut::Env(conventional.into())
-            }
-        }
-    }
-
     fn providers_and_models(
         &mut self,
         models: Vec<ModelIn>,
+        names: &[String],
     ) -> (BTreeMap<String, ProviderOut>, Vec<ModelOut>) {
-        let names = provider_names(&self.groups);
-        let mut providers = BTreeMap::new();
         let groups = std::mem::take(&mut self.groups);
-        for (group, name) in groups.iter().zip(&names) {
-            let prefix = name.to_ascii_uppercase().replace('-', "_");
-            let path = |what: &str| format!("providers.{name}.{what}");
-            let api_key = group
-                .api_key
-                .clone()
-                .map(|s| self.source(s, &format!("{prefix}_API_KEY"), &path("apiKey")));
-            let credentials = group
-                .credentials
-                .iter()
-                .map(|(k, s)| {
-                    let var = format!("{prefix}_{}", k.to_ascii_uppercase());
-                    (
-                        k.clone(),
-                        self.source(s.clone(), &var, &path(&format!("credentials.{k}"))),
-                    )
-                })
-                .collect();
-            providers.insert(
-                name.clone(),
-                ProviderOut {
-                    provider_type: group.provider_type.clone(),
-                    api_base: group.api_base.clone(),
-                    api_version: group.api_version.clone(),
-                    api_key,
-                    credentials,
-                },
-            );
-        }
+        let providers = groups
+            .iter()
+            .zip(names)
+            .map(|(group, name)| (name.clone(), self.provider(group, name)))
+            .collect();
         // Default ids are <name>--<provider>: two deployments of one name on one provider
         // (a load-balanced group) need explicit ids.
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
@@ -643,40 +616,73 @@ impl Importer<'_> {
                 let n = seen.entry(default_id.clone()).or_insert(0);
                 *n += 1;
                 let id =
-                    m.id.or_else(|| (*n > 1).then(|| format!("{default_id}--{n}")));
-                ModelOut {
-                    name: m.name,
-                    provider,
-                    model: m.upstream,
-                    id,
-                    limits: (m.limits.rpm.is_some() || m.limits.tpm.is_some()).then_some(m.limits),
-                    timeout: m.timeout,
-                    drop_params: m.drop_params,
-                    params: m.params,
-                    info: m.info,
-                }
+                    m.id.clone()
+                        .or_else(|| (*n > 1).then(|| format!("{default_id}--{n}")));
+                self.model_out(m, provider, id)
             })
             .collect();
         (providers, out)
     }
-}
 
-fn is_env_ref(value: &Value) -> bool {
-    value.as_str().is_some_and(|s| s.starts_with("os.environ/"))
-}
+    /// A provider, each key and credential from its source, under `resolve`'s names.
+    fn provider(&mut self, group: &Group, name: &str) -> ProviderOut {
+        let prefix = env_prefix(name);
+        let path = |what: &str| format!("providers.{name}.{what}");
+        let api_key = group.api_key.clone().map(|s| {
+            let var = format!("{prefix}_API_KEY");
+            self.claim(&var, &path("apiKey"));
+            self.source(s, &var, &path("apiKey"))
+        });
+        let credentials = group
+            .credentials
+            .iter()
+            .map(|(k, s)| {
+                let var = format!("{prefix}_{}", k.to_ascii_uppercase());
+                let field = path(&format!("credentials.{k}"));
+                self.claim(&var, &field);
+                (k.clone(), self.source(s.clone(), &var, &field))
+            })
+            .collect();
+        ProviderOut {
+            provider_type: group.provider_type.clone(),
+            api_base: group.api_base.clone(),
+            api_version: group.api_version.clone(),
+            api_key,
+            credentials,
+        }
+    }
 
-/// `litellm_settings.cache_params.password` => `CACHE_PARAMS_PASSWORD`.
-fn env_name(path: &str) -> String {
-    let tail = path.split_once('.').map_or(path, |(_, rest)| rest);
-    tail.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_uppercase()
-            } else {
-                '_'
+    /// A model, the credentials nested in its params and info moved to variables named
+    /// after the provider and the place (`OPENAI_EXTRA_HEADERS_AUTHORIZATION`).
+    fn model_out(&mut self, m: ModelIn, provider: String, id: Option<String>) -> ModelOut {
+        let prefix = env_prefix(&provider);
+        let mut walk = |section: &str, stem: String, map: &BTreeMap<String, Value>| {
+            let spot = Spot::new(format!("{}.{section}", m.at), stem, true);
+            let all = Value::Object(map.clone().into_iter().collect());
+            match self.keep(&spot, &all, false) {
+                Value::Object(kept) => kept.into_iter().collect(),
+                _ => BTreeMap::new(),
             }
-        })
-        .collect()
+        };
+        let params = walk("litellm_params", prefix.clone(), &m.params);
+        let info = walk("model_info", format!("{prefix}_MODEL_INFO"), &m.info);
+        ModelOut {
+            name: m.name,
+            provider,
+            model: m.upstream,
+            id,
+            limits: (m.limits.rpm.is_some() || m.limits.tpm.is_some()).then_some(m.limits),
+            timeout: m.timeout,
+            drop_params: m.drop_params,
+            params,
+            info,
+        }
+    }
+}
+
+/// The env var prefix of a provider, as `resolve` makes it: `azure-eu` => `AZURE_EU`.
+fn env_prefix(provider: &str) -> String {
+    provider.to_ascii_uppercase().replace('-', "_")
 }
 
 /// Readable, unique provider names: the type (`openai`, `azure`...), then `-2`, `-3`.
