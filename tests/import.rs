@@ -377,6 +377,33 @@ fn urls_with_credentials_are_refused_without_quoting_them() {
     }
 }
 
+/// A YAML error shows where it is, and the lines around it masked, never the key on them.
+#[test]
+fn yaml_errors_never_quote_the_config() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = "sk-proj-yamlerror-LITERAL-0123456789";
+    std::fs::write(
+        dir.path().join("config.yaml"),
+        format!(
+            "model_list:\n  - model_name: gpt-4o\n    litellm_params:\n      api_key: {key}\n      model: [openai/gpt-4o\n"
+        ),
+    )
+    .expect("write");
+    let out = litegate_in(dir.path(), &["import", "config.yaml"], &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("the file is not YAML"), "{err}");
+    assert!(err.contains("line 5"), "{err}");
+    assert!(
+        !err.contains("LITERAL") && !err.contains("sk-proj"),
+        "{err}"
+    );
+    assert!(
+        err.contains("litellm_params:"),
+        "the snippet shows what is safe: {err}"
+    );
+}
+
 /// Secrets of every other shape: a number under a secret name, a service account given as a
 /// mapping, a secret-named param LiteLLM does not know.
 #[test]

@@ -13,6 +13,7 @@
 mod credentials;
 mod guard;
 mod out;
+mod syntax;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -47,8 +48,8 @@ pub fn import(
     name: &str,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Imported, Failed> {
-    let tree: Value = serde_saphyr::from_str(text)
-        .map_err(|e| Failed(vec![format!("the file is not YAML: {e}")]))?;
+    let tree: Value =
+        serde_saphyr::from_str(text).map_err(|e| Failed(vec![syntax::not_yaml(text, &e)]))?;
     let Some(config) = tree.as_object() else {
         return Err(Failed(vec![
             "the file is not a LiteLLM config: its top level is not a mapping".into(),
