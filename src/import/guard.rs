@@ -20,7 +20,7 @@ pub(super) fn written(spec: &SpecOut) -> Result<String, Failed> {
         return Err(Failed(
             found
                 .into_iter()
-                .map(|at| format!("the spec's {at} would hold what looks like a secret, and the spec cannot read it from the environment there: not imported; edit that place in the config"))
+                .map(|at| scrub(&format!("the spec's {at} would hold what looks like a secret, and the spec cannot read it from the environment there: not imported; edit that place in the config")).into_owned())
                 .collect(),
         ));
     }
@@ -74,5 +74,10 @@ mod tests {
             found,
             ["models[0].name", "models[0].params.extra_headers.x-api-key"]
         );
+        let key = json!({"info": {"sk-proj-abcdefgh12345678": 1}});
+        let mut found = Vec::new();
+        leftovers(&key, "", false, &mut found);
+        assert_eq!(found, ["info.sk-proj-abcdefgh12345678 (a key)"]);
+        assert_eq!(scrub(&found[0]), "info.<redacted> (a key)");
     }
 }
