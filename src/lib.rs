@@ -17,6 +17,7 @@ pub mod post_render;
 pub mod render;
 pub mod resolve;
 pub mod schema;
+pub mod secret_forms;
 pub mod secret_shape;
 pub mod source_map;
 pub mod spec;

@@ -44,19 +44,27 @@ const SECRET_WORD_PAIRS: &[(&str, &str)] = &[
 /// Words that make a name secret anywhere in it: a webhook URL is its own credential.
 const SECRET_ANY_WORDS: &[&str] = &["webhook", "webhooks"];
 
-/// Names that end in a secret word and hold none: keys that name things.
+/// Names that end in a secret word and hold none: keys that name things, and LiteLLM's
+/// `key_management_settings` (`hosted_keys` lists the names of keys, not keys).
 const NOT_SECRET_NAMES: &[&str] = &[
     "cache_key",
     "group_key",
     "hash_key",
+    "hosted_keys",
     "idempotency_key",
     "lookup_key",
     "object_key",
     "partition_key",
+    "prefix_for_stored_virtual_keys",
     "primary_key",
     "routing_key",
     "sort_key",
+    "store_virtual_keys",
 ];
+
+/// Words that make a name a price or a rate, whatever it ends with: `input_cost_per_token`,
+/// `output_cost_per_reasoning_token` (LiteLLM's pricing params) hold numbers, not tokens.
+const UNIT_WORDS: &[&str] = &["cost", "per"];
 
 /// Prefixes of well-known key formats, each with the shortest length a real key has.
 const SECRET_PREFIXES: &[(&str, usize)] = &[
@@ -123,7 +131,8 @@ pub fn is_secret_name(name: &str) -> bool {
     if NOT_SECRET_NAMES.contains(&words.join("_").as_str()) {
         return false;
     }
-    SECRET_LAST_WORDS.contains(&last.as_str())
+    let priced = words.iter().any(|w| UNIT_WORDS.contains(&w.as_str()));
+    (!priced && SECRET_LAST_WORDS.contains(&last.as_str()))
         || words.windows(2).any(|pair| {
             SECRET_WORD_PAIRS
                 .iter()
@@ -153,6 +162,23 @@ pub fn is_secret_value(value: &str) -> bool {
         || looks_random(v)
 }
 
+/// The variable a value refers to instead of holding a secret: `os.environ/NAME`, or
+/// `Bearer os.environ/NAME` as LiteLLM's pass-through endpoint headers take it (it reads
+/// the credential from the environment and keeps the scheme).
+pub fn env_reference(value: &str) -> Option<&str> {
+    if let Some(var) = value.strip_prefix("os.environ/") {
+        return Some(var);
+    }
+    let (scheme, rest) = value.split_once(' ')?;
+    if !["bearer", "basic", "token"]
+        .iter()
+        .any(|s| scheme.eq_ignore_ascii_case(s))
+    {
+        return None;
+    }
+    rest.trim_start().strip_prefix("os.environ/")
+}
+
 /// `text` with every secret-shaped word replaced by `<redacted>`: the last line of defence
 /// for a message that quotes what the user typed (a name field holding a pasted key).
 pub fn scrub(text: &str) -> std::borrow::Cow<'_, str> {
@@ -171,6 +197,15 @@ pub fn scrub(text: &str) -> std::borrow::Cow<'_, str> {
         // A path or an assignment may hold a key in one of its parts: `./sk-...`, `X=sk-...`.
         if is_secret_value(core) || core.split(['/', '=']).any(is_secret_value) {
             out.push_str("<redacted>");
+            out.push_str(&word[core.len()..]);
+            changed = true;
+        } else if core.split('.').any(is_secret_value) {
+            // A path through a config (`model_info.sk-proj-...`) may hold one between dots.
+            let pieces: Vec<&str> = core
+                .split('.')
+                .map(|p| if is_secret_value(p) { "<redacted>" } else { p })
+                .collect();
+            out.push_str(&pieces.join("."));
             out.push_str(&word[core.len()..]);
             changed = true;
         } else {
@@ -212,11 +247,13 @@ fn words(name: &str) -> Vec<String> {
     out
 }
 
+/// `Bearer abc...`, but not `bearer os.environ/NAME` (a reference, see `env_reference`).
 fn has_auth_scheme(v: &str) -> bool {
     let lower = v.to_ascii_lowercase();
-    ["bearer ", "basic ", "token "]
-        .iter()
-        .any(|scheme| lower.starts_with(scheme) && v.len() >= scheme.len() + 8)
+    env_reference(v).is_none()
+        && ["bearer ", "basic ", "token "]
+            .iter()
+            .any(|scheme| lower.starts_with(scheme) && v.len() >= scheme.len() + 8)
 }
 
 fn is_jwt(v: &str) -> bool {
@@ -342,6 +379,15 @@ mod tests {
             "type",
             "temperature",
             "disable_master_key_return",
+            "input_cost_per_token",
+            "output_cost_per_token",
+            "output_cost_per_reasoning_token",
+            "input_cost_per_audio_token",
+            "citation_cost_per_token",
+            "max_parallel_requests_per_key",
+            "hosted_keys",
+            "store_virtual_keys",
+            "prefix_for_stored_virtual_keys",
         ] {
             assert!(!is_secret_name(name), "{name}");
         }
@@ -401,9 +447,22 @@ mod tests {
             "meta-llama/Llama-3.3-70B-Instruct",
             "true",
             "12345678901234567890",
+            "bearer os.environ/COHERE_API_KEY",
+            "Bearer  os.environ/INTERNAL_GATEWAY_TOKEN",
         ] {
             assert!(!is_secret_value(value), "{value}");
         }
+    }
+
+    #[test]
+    fn references_name_a_variable_and_hold_no_secret() {
+        assert_eq!(env_reference("os.environ/A_B"), Some("A_B"));
+        assert_eq!(
+            env_reference("bearer os.environ/COHERE_API_KEY"),
+            Some("COHERE_API_KEY")
+        );
+        assert_eq!(env_reference("Bearer abcdefgh12345"), None);
+        assert_eq!(env_reference("plain"), None);
     }
 
     #[test]
@@ -423,6 +482,10 @@ mod tests {
         assert_eq!(
             scrub("cannot read ./sk-proj-abcdefgh1234: no such file"),
             "cannot read <redacted>: no such file"
+        );
+        assert_eq!(
+            scrub("model_list[0].model_info.sk-proj-abcdefgh1234: not imported"),
+            "model_list[0].model_info.<redacted>: not imported"
         );
         let plain = "models[0].provider: unknown provider \"opnai\"";
         assert!(matches!(scrub(plain), std::borrow::Cow::Borrowed(_)));

@@ -8,8 +8,10 @@
 //! Failures: connection errors and 5xx answers are retried with exponential backoff,
 //! always by reading the proxy's state again and recomputing what is left, so a request
 //! whose answer was lost is never sent twice blindly. 401/403, "No DB Connected" and other
-//! refusals are not retried. The master key is sent as a bearer token and never printed;
-//! any text from the proxy is scrubbed of it before it is shown.
+//! refusals are not retried. The master key is sent as a bearer token and never printed:
+//! any text from the proxy is scrubbed of every form of it (`secret_forms`: any letter
+//! case, hex, base64, JSON- and URL-escaped) and of anything secret-shaped, before it is
+//! cut to length, and so is any id the proxy gave that sync prints.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -18,6 +20,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::admin::{self, Request};
+use crate::secret_forms::scrub_known;
 
 /// The spec's side: the gateway's name and the row each owned id should be.
 #[derive(Debug, Clone)]
@@ -249,13 +252,29 @@ pub enum Error {
 pub fn sync(desired: &Desired, options: &Options) -> Result<Outcome, Error> {
     let proxy = Proxy::new(options);
     let mut outcome = Outcome {
-        url: options.url.clone(),
+        url: proxy.shown_url.clone(),
         gateway: desired.gateway.clone(),
         dry_run: options.dry_run,
         planned: Vec::new(),
         applied: Vec::new(),
         in_sync: false,
     };
+    let done = apply(desired, options, &proxy, &mut outcome)
+        .and_then(|()| read_back(desired, options, &proxy, &mut outcome));
+    // What is printed may carry ids the proxy gave.
+    proxy.scrub_requests(&mut outcome.planned);
+    proxy.scrub_requests(&mut outcome.applied);
+    done.map(|()| outcome)
+}
+
+/// Sends what the proxy's state calls for, re-reading it after each transient failure;
+/// fills `planned` (the first read's answer) and `applied`.
+fn apply(
+    desired: &Desired,
+    options: &Options,
+    proxy: &Proxy,
+    outcome: &mut Outcome,
+) -> Result<(), Error> {
     let mut retries_left = options.retries;
     let mut delay = options.backoff;
     let mut first = true;
@@ -265,12 +284,12 @@ pub fn sync(desired: &Desired, options: &Options) -> Result<Outcome, Error> {
             outcome.planned = todo.clone();
             first = false;
             if options.dry_run {
-                return Ok(outcome);
+                return Ok(());
             }
         }
         if todo.is_empty() {
             outcome.in_sync = true;
-            return Ok(outcome);
+            return Ok(());
         }
         for (i, request) in todo.iter().enumerate() {
             match proxy.send(request) {
@@ -282,34 +301,45 @@ pub fn sync(desired: &Desired, options: &Options) -> Result<Outcome, Error> {
                     continue 'rounds;
                 }
                 Err(failure) => {
-                    let cause = failure.into_error(&proxy, request, options.retries + 1);
+                    let cause = failure.into_error(proxy, request, options.retries + 1);
                     if outcome.applied.is_empty() {
                         return Err(cause);
                     }
                     return Err(Error::Midway {
                         cause: Box::new(cause),
-                        applied: describe(&outcome.applied),
-                        left: describe(&todo[i..]),
+                        applied: proxy.scrub(&describe(&outcome.applied)),
+                        left: proxy.scrub(&describe(&todo[i..])),
                     });
                 }
             }
         }
-        break;
+        return Ok(());
     }
-    // Everything was sent: read back, without sending again, until the proxy agrees.
+}
+
+/// Everything was sent: reads back, without sending again, until the proxy agrees.
+fn read_back(
+    desired: &Desired,
+    options: &Options,
+    proxy: &Proxy,
+    outcome: &mut Outcome,
+) -> Result<(), Error> {
+    if outcome.in_sync || options.dry_run {
+        return Ok(());
+    }
     let started = Instant::now();
     let mut wait = options.backoff;
     loop {
         let left = diff(desired, &proxy.model_info()?);
         if left.is_empty() {
             outcome.in_sync = true;
-            return Ok(outcome);
+            return Ok(());
         }
         if started.elapsed() >= options.verify_timeout {
             return Err(Error::NotConverged {
-                url: options.url.clone(),
+                url: proxy.shown_url.clone(),
                 seconds: options.verify_timeout.as_secs(),
-                left: describe(&left),
+                left: proxy.scrub(&describe(&left)),
             });
         }
         std::thread::sleep(wait);
@@ -336,7 +366,7 @@ enum Failure {
     /// No answer (refused, reset, timed out): worth retrying.
     Transport(String),
     /// A 5xx other than "No DB Connected": worth retrying.
-    Server { status: u16, message: String },
+    Server { status: u16, body: String },
     /// Any other answer that is not a 2xx: final.
     Status { status: u16, body: String },
 }
@@ -349,7 +379,7 @@ impl Failure {
 
 impl Failure {
     fn into_error(self, proxy: &Proxy, request: &Request, attempts: u32) -> Error {
-        let url = proxy.url.clone();
+        let url = proxy.shown_url.clone();
         match self {
             Failure::Status { status, .. } if status == 401 || status == 403 => {
                 Error::Unauthorized {
@@ -367,20 +397,15 @@ impl Failure {
                     env: proxy.key_env.clone(),
                 }
             }
-            Failure::Status { status, body } => Error::Refused {
-                request: format!("{} {}", request.method, request.path),
+            Failure::Status { status, body } | Failure::Server { status, body } => Error::Refused {
+                request: proxy.scrub(&format!("{} {}", request.method, request.path)),
                 status,
-                message: proxy.scrub(&proxy_message(&body)),
-            },
-            Failure::Server { status, message } => Error::Refused {
-                request: format!("{} {}", request.method, request.path),
-                status,
-                message: proxy.scrub(&message),
+                message: shown(&proxy.scrub(&proxy_message(&body))),
             },
             Failure::Transport(cause) => Error::Unreachable {
                 url,
                 attempts,
-                cause: proxy.scrub(&cause),
+                cause: shown(&proxy.scrub(&cause)),
             },
         }
     }
@@ -392,24 +417,38 @@ fn no_database(body: &str) -> bool {
     body.contains("No DB Connected") || body.contains("DB not connected")
 }
 
-/// LiteLLM answers errors as `{"error": {"message": ...}}` or `{"detail": ...}`.
+/// LiteLLM answers errors as `{"error": {"message": ...}}` or `{"detail": ...}`; whole,
+/// to be scrubbed before `shown` cuts it (a cut first could split a key and leave its
+/// first characters past the scrubber's reach).
 fn proxy_message(body: &str) -> String {
     let parsed: Value = serde_json::from_str(body).unwrap_or(Value::Null);
     let message = parsed
         .pointer("/error/message")
         .or_else(|| parsed.get("detail"))
         .or_else(|| parsed.get("error"));
-    let text = match message {
+    match message {
         Some(Value::String(s)) => s.clone(),
         Some(other) => other.to_string(),
         None => body.to_owned(),
-    };
-    text.chars().take(300).collect()
+    }
+}
+
+/// How much of the proxy's (already scrubbed) words a message shows.
+const SHOWN_CHARS: usize = 300;
+
+/// Scrubbed text cut to `SHOWN_CHARS` characters, on a char boundary, marked when cut.
+fn shown(scrubbed: &str) -> String {
+    match scrubbed.char_indices().nth(SHOWN_CHARS) {
+        Some((end, _)) => format!("{}...", &scrubbed[..end]),
+        None => scrubbed.to_owned(),
+    }
 }
 
 struct Proxy {
     agent: ureq::Agent,
     url: String,
+    /// `url` as messages show it, scrubbed like the proxy's words.
+    shown_url: String,
     key: String,
     key_env: String,
     retries: u32,
@@ -424,9 +463,12 @@ impl Proxy {
             .max_redirects(0)
             .build()
             .into();
+        let url = options.url.trim_end_matches('/').to_owned();
+        let shown_url = scrub(&url, &options.master_key);
         Proxy {
             agent,
-            url: options.url.trim_end_matches('/').to_owned(),
+            url,
+            shown_url,
             key: options.master_key.clone(),
             key_env: options.master_key_env.clone(),
             retries: options.retries,
@@ -455,13 +497,13 @@ impl Proxy {
             }
         };
         let parsed: Value = serde_json::from_str(&body).map_err(|e| Error::BadInfo {
-            url: self.url.clone(),
-            message: e.to_string(),
+            url: self.shown_url.clone(),
+            message: self.scrub(&e.to_string()),
         })?;
         match parsed.get("data") {
             Some(Value::Array(rows)) => Ok(rows.clone()),
             _ => Err(Error::BadInfo {
-                url: self.url.clone(),
+                url: self.shown_url.clone(),
                 message: "no `data` list".into(),
             }),
         }
@@ -496,20 +538,37 @@ impl Proxy {
             .map_err(|e| Failure::Transport(e.to_string()))?;
         match status {
             200..=299 => Ok(body),
-            500..=599 if !no_database(&body) => Err(Failure::Server {
-                status,
-                message: proxy_message(&body),
-            }),
+            500..=599 if !no_database(&body) => Err(Failure::Server { status, body }),
             _ => Err(Failure::Status { status, body }),
         }
     }
 
-    /// The proxy's words, without the master key should it echo it back.
+    /// The proxy's words, without the master key in any form should it echo it back.
     fn scrub(&self, text: &str) -> String {
-        if self.key.is_empty() {
-            return text.to_owned();
+        scrub(text, &self.key)
+    }
+
+    /// Requests to print: a delete carries an id the proxy gave.
+    fn scrub_requests(&self, requests: &mut [Request]) {
+        for r in requests {
+            r.path = scrub_known(&r.path, &[self.key.as_bytes()]);
+            scrub_strings(&mut r.body, &|s| scrub_known(s, &[self.key.as_bytes()]));
         }
-        text.replace(&self.key, "<master key>")
+    }
+}
+
+/// Every form of `key`, then anything secret-shaped, out of `text`.
+fn scrub(text: &str, key: &str) -> String {
+    let known = scrub_known(text, &[key.as_bytes()]);
+    crate::secret_shape::scrub(&known).into_owned()
+}
+
+fn scrub_strings(value: &mut Value, clean: &dyn Fn(&str) -> String) {
+    match value {
+        Value::String(s) => *s = clean(s),
+        Value::Array(items) => items.iter_mut().for_each(|v| scrub_strings(v, clean)),
+        Value::Object(map) => map.values_mut().for_each(|v| scrub_strings(v, clean)),
+        _ => {}
     }
 }
 
@@ -578,6 +637,21 @@ mod tests {
             .map(|r| (r.path.as_str(), r.model_id()))
             .collect();
         assert_eq!(shape, [("/model/delete", "old--x")]);
+    }
+
+    #[test]
+    fn the_key_is_scrubbed_before_the_message_is_cut() {
+        let key = "sk-unit-master-0123456789abcdef0123456789";
+        let body = json!({"detail": format!("{}{key} and then more", "x".repeat(290))});
+        let message = shown(&scrub(&proxy_message(&body.to_string()), key));
+        assert!(!message.contains("sk-unit"), "{message}");
+        assert!(
+            message.contains("<redacted>") && message.ends_with("..."),
+            "{message}"
+        );
+        let wide = "é".repeat(400);
+        assert_eq!(shown(&wide).chars().count(), SHOWN_CHARS + 3);
+        assert_eq!(shown("short"), "short");
     }
 
     #[test]

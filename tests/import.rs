@@ -203,8 +203,18 @@ fn every_config_in_the_corpus_round_trips() {
             );
         }
 
-        // Literal keys in the corpus are marked: none may leave the config.
-        for out in [&spec, &warnings] {
+        // Literal keys in the corpus are marked: none may leave the config, not even into
+        // what rendering the imported spec gives.
+        let objects: Vec<String> = compiled
+            .rendered
+            .objects
+            .iter()
+            .map(|o| o.to_yaml().expect("yaml"))
+            .collect();
+        for out in [&spec, &warnings, &compiled.rendered.config_yaml]
+            .into_iter()
+            .chain(&objects)
+        {
             assert!(
                 !out.contains("LITERAL"),
                 "{}: a literal secret was copied:\n{out}",
@@ -212,6 +222,229 @@ fn every_config_in_the_corpus_round_trips() {
             );
         }
     }
+}
+
+/// `os.environ/NAME`, or `Bearer os.environ/NAME` as LiteLLM's pass-through headers take it.
+fn is_reference(s: &str) -> bool {
+    s.split_once("os.environ/").is_some_and(|(head, _)| {
+        ["", "bearer ", "basic ", "token "].contains(&head.to_ascii_lowercase().as_str())
+    })
+}
+
+/// Where a spec holds something that may be a secret: a value `is_secret_value` flags, a
+/// key it flags, or any scalar but a boolean under a secret-shaped key. Allowed: an
+/// `os.environ/NAME` reference, and the NAME of an `{env: NAME}` source.
+fn secrets_in(value: &Value, path: &str, under_secret: bool, out: &mut Vec<String>) {
+    match value {
+        Value::String(s) if is_reference(s) => {}
+        Value::String(s) if under_secret || is_secret_value(s) => out.push(path.to_owned()),
+        Value::Number(_) if under_secret => out.push(path.to_owned()),
+        Value::Object(map) if map.len() == 1 && map.get("env").is_some_and(Value::is_string) => {}
+        Value::Object(map) => {
+            for (k, v) in map {
+                let at = format!("{path}.{k}");
+                if is_secret_value(k) {
+                    out.push(format!("{at} (the key)"));
+                }
+                secrets_in(v, &at, under_secret || is_secret_name(k), out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                secrets_in(v, &format!("{path}[{i}]"), under_secret, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn no_imported_spec_holds_a_secret() {
+    for file in corpus() {
+        let (spec, _) = import(&file);
+        let tree: Value = serde_saphyr::from_str(&spec).expect("the spec is YAML");
+        let mut found = Vec::new();
+        secrets_in(&tree, "", false, &mut found);
+        assert!(
+            found.is_empty(),
+            "{}: the spec holds what may be a secret at {found:?}:\n{spec}",
+            file.display()
+        );
+    }
+}
+
+#[test]
+fn credentials_in_headers_and_settings_move_to_named_variables() {
+    let (spec, warnings) = import(&root().join("tests/import/gateway-headers.yaml"));
+    for expected in [
+        "Authorization: os.environ/OPENAI_EXTRA_HEADERS_AUTHORIZATION",
+        "X-Team: ml-platform",
+        "Ocp-Apim-Subscription-Key: os.environ/AZURE_EXTRA_HEADERS_OCP_APIM_SUBSCRIPTION_KEY",
+        "X-Api-Key: os.environ/VLLM_GATEWAY_KEY",
+        "    OPENAI_EXTRA_HEADERS_AUTHORIZATION:\n      env: OPENAI_EXTRA_HEADERS_AUTHORIZATION",
+        "    VLLM_GATEWAY_KEY:\n      env: VLLM_GATEWAY_KEY",
+        "    credentials:\n      client_secret:\n        env: AZURE_2_CLIENT_SECRET",
+    ] {
+        assert!(spec.contains(expected), "{expected}:\n{spec}");
+    }
+    // One literal shared by two models is one variable and one warning.
+    assert_eq!(
+        warnings
+            .matches("export OPENAI_EXTRA_HEADERS_AUTHORIZATION")
+            .count(),
+        1,
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("model_list[2].litellm_params.extra_headers.Ocp-Apim-Subscription-Key: a literal secret, not copied into the spec"),
+        "{warnings}"
+    );
+
+    let (spec, warnings) = import(&root().join("tests/import/alerting-webhooks.yaml"));
+    for expected in [
+        "redis_url: os.environ/REDIS_URL",
+        "slack_webhook_url: os.environ/SLACK_WEBHOOK_URL",
+        "- os.environ/ALERT_TO_WEBHOOK_URL_BUDGET_ALERTS_0",
+        "- os.environ/SLACK_FINANCE_WEBHOOK",
+        "llm_exceptions: os.environ/ALERT_TO_WEBHOOK_URL_LLM_EXCEPTIONS",
+        "clientId: litellm-prod",
+        "clientSecret: os.environ/CALLBACK_SETTINGS_AUDIT_SINK_CLIENT_SECRET",
+        "langfuse_secret: os.environ/DEFAULT_TEAM_SETTINGS_0_LANGFUSE_SECRET",
+        "Authorization: bearer os.environ/COHERE_API_KEY",
+        "x-api-key: os.environ/PASS_THROUGH_ENDPOINTS_1_HEADERS_X_API_KEY",
+        "prefix_for_stored_virtual_keys: litellm/",
+        "- ANTHROPIC_API_KEY",
+    ] {
+        assert!(spec.contains(expected), "{expected}:\n{spec}");
+    }
+    // The provider's key is already in the container: no second COHERE_API_KEY (E019).
+    assert!(!spec.contains("    COHERE_API_KEY:\n"), "{spec}");
+    for var in [
+        "REDIS_URL",
+        "SLACK_WEBHOOK_URL",
+        "ALERT_TO_WEBHOOK_URL_BUDGET_ALERTS_0",
+    ] {
+        assert!(
+            warnings.contains(&format!("export {var} ")),
+            "{var}: {warnings}"
+        );
+    }
+}
+
+/// A URL whose credentials cannot be split off is refused, at its place, without quoting it.
+#[test]
+fn urls_with_credentials_are_refused_without_quoting_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let model = |base: &str| {
+        format!(
+            "model_list:\n  - model_name: m\n    litellm_params:\n      model: openai/llama\n      api_base: {base}\n"
+        )
+    };
+    let cases = [
+        (
+            "userinfo.yaml",
+            model("https://svc:hunter2pw@llm.internal/v1"),
+            "hunter2pw",
+        ),
+        (
+            "query.yaml",
+            model("https://llm.internal/v1?api-key=q8s7r6p5o4"),
+            "q8s7r6p5o4",
+        ),
+        (
+            "env.yaml",
+            model("os.environ/INTERNAL_LLM_URL"),
+            "envpw7788",
+        ),
+    ];
+    for (file, text, secret) in cases {
+        std::fs::write(dir.path().join(file), text).expect("write");
+        let out = litegate_in(
+            dir.path(),
+            &["import", file, "-o", "spec.yaml"],
+            &[("INTERNAL_LLM_URL", "https://svc:envpw7788@llm.internal/v1")],
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{file}: {err}");
+        assert!(
+            err.contains("model_list[0].litellm_params.api_base: ")
+                && err.contains("move the credential into a header"),
+            "{file}: {err}"
+        );
+        assert!(
+            !err.contains(secret) && !err.contains("llm.internal"),
+            "{file}: {err}"
+        );
+        assert!(!dir.path().join("spec.yaml").exists(), "{file}: written");
+    }
+}
+
+/// A YAML error shows where it is, and the lines around it masked, never the key on them.
+#[test]
+fn yaml_errors_never_quote_the_config() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = "sk-proj-yamlerror-LITERAL-0123456789";
+    std::fs::write(
+        dir.path().join("config.yaml"),
+        format!(
+            "model_list:\n  - model_name: gpt-4o\n    litellm_params:\n      api_key: {key}\n      model: [openai/gpt-4o\n"
+        ),
+    )
+    .expect("write");
+    let out = litegate_in(dir.path(), &["import", "config.yaml"], &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("the file is not YAML"), "{err}");
+    assert!(err.contains("line 5"), "{err}");
+    assert!(
+        !err.contains("LITERAL") && !err.contains("sk-proj"),
+        "{err}"
+    );
+    assert!(
+        err.contains("litellm_params:"),
+        "the snippet shows what is safe: {err}"
+    );
+}
+
+/// Secrets of every other shape: a number under a secret name, a service account given as a
+/// mapping, a secret-named param LiteLLM does not know.
+#[test]
+fn secrets_of_any_shape_are_never_copied() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("config.yaml"),
+        "model_list:\n  - model_name: gemini\n    litellm_params:\n      model: vertex_ai/gemini-2.5-pro\n      vertex_project: acme\n      vertex_location: europe-west4\n      vertex_credentials:\n        type: service_account\n        private_key_id: LITERAL-pkid-0a1b\n        private_key: \"-----BEGIN PRIVATE KEY-----\\nLITERAL\\n-----END PRIVATE KEY-----\\n\"\n      apiSecret: LITERAL-camel-9f8e\n\
+         general_settings:\n  master_key: os.environ/LITELLM_MASTER_KEY\n\
+         litellm_settings:\n  cache: true\n  cache_params: {type: redis, host: redis, password: 73510046}\n",
+    )
+    .expect("write");
+    let out = litegate_in(
+        dir.path(),
+        &["import", "config.yaml", "-o", "spec.yaml"],
+        &[],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let spec = std::fs::read_to_string(dir.path().join("spec.yaml")).expect("spec");
+    for text in [&spec, &err.to_string()] {
+        assert!(
+            !text.contains("LITERAL") && !text.contains("73510046"),
+            "{text}"
+        );
+    }
+    assert!(
+        spec.contains("vertex_credentials:\n        env: VERTEX_AI_VERTEX_CREDENTIALS"),
+        "{spec}"
+    );
+    assert!(err.contains("export VERTEX_AI_VERTEX_CREDENTIALS"), "{err}");
+    assert!(
+        spec.contains("password: os.environ/CACHE_PARAMS_PASSWORD"),
+        "{spec}"
+    );
+    let tree: Value = serde_saphyr::from_str(&spec).expect("yaml");
+    let mut found = Vec::new();
+    secrets_in(&tree, "", false, &mut found);
+    assert!(found.is_empty(), "{found:?}");
 }
 
 #[test]

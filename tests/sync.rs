@@ -797,3 +797,128 @@ fn dry_run_reports_drift_and_writes_nothing() {
         json!(0.2)
     );
 }
+
+// ------------------------------------------------------------------ a hostile proxy
+
+/// Every form the master key can take in what a proxy sends back.
+fn key_forms() -> Vec<(&'static str, String)> {
+    litegate::secret_forms::encodings(MASTER_KEY.as_bytes())
+}
+
+/// No form of the master key, and no 12 characters of it, in anything sync printed.
+fn assert_no_form_of_the_key(case: &str, out: &Output) {
+    let printed = format!("{}\n{}", text(&out.stdout), text(&out.stderr));
+    let lower = printed.to_ascii_lowercase();
+    for (name, form) in key_forms() {
+        assert!(
+            !lower.contains(&form.to_ascii_lowercase()),
+            "{case}: the key's {name} form was printed:\n{printed}"
+        );
+    }
+    let key = MASTER_KEY.as_bytes();
+    for piece in key.windows(12) {
+        let piece = String::from_utf8_lossy(piece).to_ascii_lowercase();
+        assert!(
+            !lower.contains(&piece),
+            "{case}: part of the key ({piece}) was printed:\n{printed}"
+        );
+    }
+    assert!(
+        litegate::secret_forms::find_known(&printed, &[key]).is_empty(),
+        "{case}:\n{printed}"
+    );
+}
+
+/// A proxy that echoes the master key, in every form, in every place an error can carry
+/// it: `error.message` of a 4xx, `detail` of a 5xx, a plain-text body, and a long body
+/// with the key where sync cuts the message. None of it reaches stdout or stderr, in text
+/// or JSON output.
+#[test]
+fn a_proxy_that_echoes_the_master_key_never_gets_it_printed() {
+    let ws = Workspace::new();
+    let spec = ws.spec("gw.yaml", SPEC);
+    let stand_in = StandIn::start(true, config_models(&ws, &spec));
+    let padding = "x".repeat(284);
+    let mut runs = 0;
+    for (name, form) in key_forms() {
+        let answers = [
+            (
+                "POST /model/new",
+                400,
+                json!({"error": {"message": format!("invalid key {form} for this route")}})
+                    .to_string(),
+            ),
+            (
+                "POST /model/new",
+                500,
+                json!({"detail": format!("{form}: db write failed")}).to_string(),
+            ),
+            (
+                "POST /model/new",
+                503,
+                json!({"detail": format!("{padding}{form} and more after the cut")}).to_string(),
+            ),
+            (
+                "GET /model/info",
+                422,
+                format!("Traceback: auth header was Bearer {form}\n"),
+            ),
+        ];
+        for (route, status, body) in answers {
+            for format in ["text", "json"] {
+                stand_in.fault(route, Fault::Status(status, body.clone()));
+                let out = sync(
+                    &ws,
+                    &spec,
+                    &stand_in,
+                    &["--retries", "0", "--format", format],
+                );
+                let case = format!("{name} in a {status} on {route} ({format})");
+                assert_eq!(out.status.code(), Some(1), "{case}: {}", text(&out.stderr));
+                assert!(
+                    text(&out.stderr).contains(&format!("(HTTP {status})")),
+                    "{case}: {}",
+                    text(&out.stderr)
+                );
+                assert_no_form_of_the_key(&case, &out);
+                runs += 1;
+            }
+        }
+    }
+    assert!(stand_in.state().faults.is_empty(), "every answer was met");
+    assert!(runs >= 4 * 2 * 15, "{runs} runs");
+}
+
+/// Ids come from the proxy too: a row this gateway "owns" whose id is the key, in any
+/// form, is planned for deletion, and the plan is printed without it.
+#[test]
+fn ids_the_proxy_gives_are_printed_without_the_master_key() {
+    let ws = Workspace::new();
+    let spec = ws.spec("gw.yaml", SPEC);
+    let stand_in = StandIn::start(true, config_models(&ws, &spec));
+    let forms: std::collections::BTreeSet<String> =
+        key_forms().into_iter().map(|(_, f)| f).collect();
+    for form in &forms {
+        let row = json!({"model_name": "gone", "litellm_params": {"model": "openai/gone"},
+            "model_info": {"id": form, "managed_by": "litegate", "gateway": "gw"}});
+        stand_in.state().rows.insert(form.clone(), row);
+    }
+    for format in ["text", "json"] {
+        let out = sync(&ws, &spec, &stand_in, &["--dry-run", "--format", format]);
+        assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        assert_eq!(
+            stdout.matches("/model/delete").count(),
+            forms.len(),
+            "{stdout}"
+        );
+        assert_no_form_of_the_key(&format!("dry run ({format})"), &out);
+    }
+    let out = sync(&ws, &spec, &stand_in, &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_no_form_of_the_key("applied (json)", &out);
+    assert!(
+        stand_in.state().rows.keys().all(|id| id.contains("--")),
+        "the real ids were sent: the rows are gone"
+    );
+}

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::secret_shape::{is_secret_name, is_secret_value};
+use crate::secret_shape::{env_reference, is_secret_name, is_secret_value};
 use crate::spec::Gateway;
 
 use super::catalog::catalog;
@@ -123,7 +123,7 @@ fn walk(
 ) {
     let literal = match value {
         Value::String(s) => {
-            !s.starts_with("os.environ/") && (is_secret_name(key) || is_secret_value(s))
+            env_reference(s).is_none() && (is_secret_name(key) || is_secret_value(s))
         }
         Value::Number(_) => is_secret_name(key),
         Value::Object(map) => {

@@ -1,0 +1,715 @@
+//! `litegate import CONFIG.yaml`: an existing LiteLLM config.yaml becomes a Gateway spec.
+//!
+//! Models keep their names, params and explicit ids; deployments that share a provider
+//! type, `api_base`, `api_version` and keys become one provider. Credentials never travel
+//! (`credentials`): an `os.environ/X` becomes `{env: X}`, a literal becomes an `env`
+//! source or an `os.environ/NAME` reference with a warning that names the variable to
+//! export, and its value is dropped on the spot; a URL with a password in it is refused.
+//! Settings litegate models go to their fields, the rest to `passthrough`; what cannot be
+//! carried over is reported with its path, never dropped silently. No message quotes the
+//! config but through `secret_shape::scrub`, and the finished spec is checked once more
+//! (`guard`) before it is written.
+
+mod credentials;
+mod guard;
+mod out;
+mod syntax;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value};
+
+use crate::resolve::DEFAULTS;
+use crate::secret_shape::{is_secret_name, is_secret_value, scrub};
+use crate::validate::catalog::catalog;
+use crate::validate::passthrough::modelled;
+use credentials::{Secret, Seen, Spot, config_names, litegate_names};
+use out::{
+    DatabaseOut, DeploymentOut, LimitsOut, MetadataOut, ModelOut, PassthroughOut, ProviderOut,
+    RedisOut, RouterOut, SettingsOut, SourceOut, SpecOut,
+};
+
+/// What an import gives: the spec's text, and what the user should know about it.
+#[derive(Debug)]
+pub struct Imported {
+    pub spec: String,
+    pub warnings: Vec<String>,
+}
+
+/// Why a config cannot be imported: each problem with its path in the config.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", .0.join("\n"))]
+pub struct Failed(pub Vec<String>);
+
+/// Reads a LiteLLM config; `env` looks up a variable (only for an `api_base` given as
+/// `os.environ/X`, which the spec needs as a URL; never for a secret).
+pub fn import(
+    text: &str,
+    name: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Imported, Failed> {
+    let tree: Value =
+        serde_saphyr::from_str(text).map_err(|e| Failed(vec![syntax::not_yaml(text, &e)]))?;
+    let Some(config) = tree.as_object() else {
+        return Err(Failed(vec![
+            "the file is not a LiteLLM config: its top level is not a mapping".into(),
+        ]));
+    };
+    let mut im = Importer::new(env, config_names(&tree));
+    let models = im.models(config.get("model_list"));
+    let names = provider_names(&im.groups);
+    im.reserve_provider_names(&names);
+    let router = im.router(config.get("router_settings"));
+    let (settings, litellm_extra) = im.litellm_settings(config.get("litellm_settings"));
+    let (master_key, database, general_extra) = im.general_settings(config.get("general_settings"));
+    im.claim(crate::resolve::MASTER_KEY_ENV, "deployment.masterKey");
+    if database.is_some() {
+        im.database = true;
+        im.claim(crate::resolve::DATABASE_URL_ENV, "deployment.database.url");
+    }
+    let (providers, models) = im.providers_and_models(models, &names);
+    im.environment_variables(config.get("environment_variables"));
+    im.other_sections(config);
+    if !im.errors.is_empty() {
+        return Err(Failed(im.errors));
+    }
+    let spec = SpecOut {
+        api_version: crate::spec::API_VERSION,
+        kind: crate::spec::KIND,
+        metadata: MetadataOut { name: name.into() },
+        providers,
+        models,
+        router: router.0,
+        settings,
+        passthrough: PassthroughOut {
+            litellm_settings: litellm_extra,
+            router_settings: router.1,
+            general_settings: general_extra,
+        },
+        deployment: im.deployment(master_key, database),
+    };
+    let body = guard::written(&spec)?;
+    Ok(Imported {
+        spec: format!(
+            "# yaml-language-server: $schema=./litegate.schema.json\n\
+             # Imported by `litegate import`: review it, then `litegate validate` and `render`.\n{body}"
+        ),
+        warnings: im.warnings,
+    })
+}
+
+struct Importer<'a> {
+    warnings: Vec<String>,
+    errors: Vec<String>,
+    env: &'a dyn Fn(&str) -> Option<String>,
+    /// Provider groups in order of first use.
+    groups: Vec<Group>,
+    secret_env: BTreeMap<String, SourceOut>,
+    redis: Option<RedisOut>,
+    /// Where each literal secret was first seen (by digest), for the warning.
+    literal_at: BTreeMap<String, Seen>,
+    /// Literals moved to a variable (by digest): the variable, and where it was first met.
+    stashed: BTreeMap<String, (String, String)>,
+    /// Variable names a derived name must not take: litegate's, and the config's own.
+    reserved: BTreeSet<String>,
+    /// Variables litegate gives the container itself, with the spec field that does.
+    claimed: BTreeMap<String, String>,
+    /// The config has a database (`litegate sync` will write its models as rows).
+    database: bool,
+}
+
+/// One model_list entry, read.
+struct ModelIn {
+    /// `model_list[i]`.
+    at: String,
+    name: String,
+    group: usize,
+    upstream: String,
+    id: Option<String>,
+    limits: LimitsOut,
+    timeout: Option<u64>,
+    drop_params: Vec<String>,
+    params: BTreeMap<String, Value>,
+    info: BTreeMap<String, Value>,
+}
+
+/// What makes deployments one provider.
+#[derive(Clone, PartialEq)]
+struct Group {
+    provider_type: String,
+    api_base: Option<String>,
+    api_version: Option<String>,
+    /// A secret's identity: the env var it came from, or a digest of the literal (never
+    /// printed, only compared).
+    api_key: Option<Secret>,
+    credentials: BTreeMap<String, Secret>,
+}
+
+impl<'a> Importer<'a> {
+    fn new(env: &'a dyn Fn(&str) -> Option<String>, config_names: BTreeSet<String>) -> Self {
+        let mut reserved = config_names;
+        reserved.extend(litegate_names());
+        Importer {
+            warnings: Vec::new(),
+            errors: Vec::new(),
+            env,
+            groups: Vec::new(),
+            secret_env: BTreeMap::new(),
+            redis: None,
+            literal_at: BTreeMap::new(),
+            stashed: BTreeMap::new(),
+            reserved,
+            claimed: BTreeMap::new(),
+            database: false,
+        }
+    }
+
+    /// Every message may quote the config (a key, a model name): scrubbed, as a last net.
+    fn warn(&mut self, path: &str, message: String) {
+        self.warnings
+            .push(scrub(&format!("{path}: {message}")).into_owned());
+    }
+
+    fn error(&mut self, path: &str, message: String) {
+        self.errors
+            .push(scrub(&format!("{path}: {message}")).into_owned());
+    }
+
+    fn deployment(&mut self, master_key: SourceOut, database: Option<SourceOut>) -> DeploymentOut {
+        DeploymentOut {
+            image: if database.is_some() {
+                DEFAULTS.database_image
+            } else {
+                DEFAULTS.image
+            }
+            .into(),
+            master_key,
+            database: database.map(|url| DatabaseOut { url }),
+            redis: self.redis.take(),
+            secret_env: self.take_secret_env(),
+        }
+    }
+
+    fn claim(&mut self, var: &str, field: &str) {
+        self.claimed.insert(var.into(), field.into());
+    }
+
+    /// Each provider's key and credential variables, as `resolve` names them.
+    fn reserve_provider_names(&mut self, names: &[String]) {
+        let mut vars = Vec::new();
+        for (group, name) in self.groups.iter().zip(names) {
+            let prefix = env_prefix(name);
+            if group.api_key.is_some() {
+                vars.push(format!("{prefix}_API_KEY"));
+            }
+            for key in group.credentials.keys() {
+                vars.push(format!("{prefix}_{}", key.to_ascii_uppercase()));
+            }
+        }
+        self.reserve(vars);
+    }
+
+    fn other_sections(&mut self, config: &Map<String, Value>) {
+        for key in config.keys() {
+            if !matches!(
+                key.as_str(),
+                "model_list"
+                    | "router_settings"
+                    | "litellm_settings"
+                    | "general_settings"
+                    | "environment_variables"
+            ) {
+                self.warn(
+                    key,
+                    format!(
+                        "the `{key}` section is not imported: litegate does not model it; add what it needs by hand"
+                    ),
+                );
+            }
+        }
+    }
+
+    fn models(&mut self, list: Option<&Value>) -> Vec<ModelIn> {
+        let Some(list) = list.and_then(Value::as_array) else {
+            self.error("model_list", "missing, or not a list of models".into());
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (i, entry) in list.iter().enumerate() {
+            let path = format!("model_list[{i}]");
+            let Some(name) = entry.get("model_name").and_then(Value::as_str) else {
+                self.error(&path, "has no `model_name` string".into());
+                continue;
+            };
+            let Some(params) = entry.get("litellm_params").and_then(Value::as_object) else {
+                self.error(&path, "has no `litellm_params` mapping".into());
+                continue;
+            };
+            if let Some(model) = self.model(&path, name, params, entry.get("model_info")) {
+                out.push(model);
+            }
+        }
+        out
+    }
+
+    fn model(
+        &mut self,
+        path: &str,
+        name: &str,
+        params: &Map<String, Value>,
+        info: Option<&Value>,
+    ) -> Option<ModelIn> {
+        let at = format!("{path}.litellm_params");
+        let (provider_type, upstream) = self.provider_prefix(&at, params)?;
+        let mut group = Group {
+            provider_type,
+            api_base: None,
+            api_version: None,
+            api_key: None,
+            credentials: BTreeMap::new(),
+        };
+        let mut model = ModelIn {
+            at: path.into(),
+            name: name.into(),
+            group: 0,
+            upstream,
+            id: None,
+            limits: LimitsOut::default(),
+            timeout: None,
+            drop_params: Vec::new(),
+            params: BTreeMap::new(),
+            info: BTreeMap::new(),
+        };
+        for (key, value) in params {
+            self.param(&format!("{at}.{key}"), key, value, &mut group, &mut model);
+        }
+        for (key, value) in info.and_then(Value::as_object).into_iter().flatten() {
+            if key == "id" {
+                model.id = match value {
+                    Value::String(s) => Some(s.clone()),
+                    Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                };
+            } else {
+                model.info.insert(key.clone(), value.clone());
+            }
+        }
+        model.group = match self.groups.iter().position(|g| *g == group) {
+            Some(i) => i,
+            None => {
+                self.groups.push(group);
+                self.groups.len() - 1
+            }
+        };
+        Some(model)
+    }
+
+    /// `openai/gpt-4o` => (`openai`, `gpt-4o`), for a provider type LiteLLM knows.
+    fn provider_prefix(
+        &mut self,
+        at: &str,
+        params: &Map<String, Value>,
+    ) -> Option<(String, String)> {
+        let Some(full) = params.get("model").and_then(Value::as_str) else {
+            self.error(at, "has no `model` string".into());
+            return None;
+        };
+        let Some((provider_type, upstream)) = full.split_once('/') else {
+            self.error(
+                &format!("{at}.model"),
+                format!("\"{full}\" has no provider prefix; write it as <provider>/{full} (e.g. openai/{full})"),
+            );
+            return None;
+        };
+        let c = catalog();
+        if !c.provider_types.contains(provider_type) {
+            let hint =
+                crate::suggest::help(provider_type, c.provider_types.iter().map(String::as_str))
+                    .map(|h| format!(" ({h})"))
+                    .unwrap_or_default();
+            self.error(
+                &format!("{at}.model"),
+                format!("unknown provider prefix \"{provider_type}\"{hint}"),
+            );
+            return None;
+        }
+        Some((provider_type.into(), upstream.into()))
+    }
+
+    /// One `litellm_params` key: a spec field, a provider credential (a secret-shaped
+    /// name, a secret-looking value, an `os.environ/` reference), or a param kept as it is
+    /// (its nested credentials moved later, once variables can be named).
+    fn param(&mut self, p: &str, key: &str, value: &Value, group: &mut Group, model: &mut ModelIn) {
+        let c = catalog();
+        let secret = (is_secret_name(key) && !value.is_boolean())
+            || value
+                .as_str()
+                .is_some_and(|s| is_secret_value(s) || s.starts_with("os.environ/"));
+        match key {
+            "model" => {}
+            "api_base" => group.api_base = self.url(p, value),
+            "api_version" => group.api_version = self.plain_string(p, value),
+            "api_key" => group.api_key = self.secret(p, value),
+            "rpm" => model.limits.rpm = self.count(p, value),
+            "tpm" => model.limits.tpm = self.count(p, value),
+            "timeout" => model.timeout = self.count(p, value),
+            "additional_drop_params" => {
+                model.drop_params = value
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect();
+            }
+            _ if !c.is_known_param(key) => self.warn(
+                p,
+                format!(
+                    "not imported{}: not a param LiteLLM {} knows, so it would be forwarded to the provider as a request field",
+                    if secret { " (a secret: its value is not copied anywhere)" } else { "" },
+                    c.litellm_version
+                ),
+            ),
+            _ if secret => {
+                if let Some(secret) = self.secret(p, value) {
+                    group.credentials.insert(key.into(), secret);
+                }
+            }
+            _ => {
+                model.params.insert(key.into(), value.clone());
+            }
+        }
+    }
+
+    /// `api_base`: the URL itself (read from the environment for `os.environ/X`, the spec
+    /// needs it), and never one that carries a credential, as config.yaml shows it.
+    fn url(&mut self, path: &str, value: &Value) -> Option<String> {
+        let text = self.plain_string(path, value)?;
+        let (url, var) = match text.strip_prefix("os.environ/") {
+            None => (text, None),
+            Some(var) => match (self.env)(var) {
+                Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                    (url, Some(var.to_owned()))
+                }
+                _ => {
+                    self.error(
+                        path,
+                        format!(
+                            "os.environ/{var}: the spec needs the URL itself; export {var} while importing, or edit the config"
+                        ),
+                    );
+                    return None;
+                }
+            },
+        };
+        if is_secret_value(&url) {
+            let which = var
+                .as_ref()
+                .map_or("the URL".into(), |v| format!("the URL in ${v}"));
+            self.error(
+                path,
+                format!(
+                    "{which} carries a credential (a password before the host, a key in the query, or a webhook path), and the spec keeps api_base in config.yaml, a ConfigMap: not imported; move the credential into a header (extra_headers) or the api_key, then import again"
+                ),
+            );
+            return None;
+        }
+        if let Some(var) = var {
+            self.warn(
+                path,
+                format!("the spec needs the URL itself: read it from ${var} while importing"),
+            );
+        }
+        Some(url)
+    }
+
+    fn plain_string(&mut self, path: &str, value: &Value) -> Option<String> {
+        match value {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => {
+                self.error(path, "is not a string".into());
+                None
+            }
+        }
+    }
+
+    fn count(&mut self, path: &str, value: &Value) -> Option<u64> {
+        match value.as_f64() {
+            Some(f) if f >= 0.0 && f.fract() == 0.0 && f <= u32::MAX as f64 => Some(f as u64),
+            _ => {
+                self.error(path, "is not a whole, non-negative number".into());
+                None
+            }
+        }
+    }
+
+    fn router(&mut self, section: Option<&Value>) -> (RouterOut, BTreeMap<String, Value>) {
+        let mut out = RouterOut::default();
+        let mut extra = BTreeMap::new();
+        for (key, value) in section.and_then(Value::as_object).into_iter().flatten() {
+            let p = format!("router_settings.{key}");
+            match key.as_str() {
+                "routing_strategy" => out.strategy = self.plain_string(&p, value),
+                "num_retries" => out.num_retries = self.count(&p, value),
+                "timeout" => out.timeout = self.count(&p, value),
+                "allowed_fails" => out.allowed_fails = self.count(&p, value),
+                "cooldown_time" => out.cooldown_time = self.count(&p, value),
+                "fallbacks" => out.fallbacks = self.fallbacks(&p, value),
+                "context_window_fallbacks" => {
+                    out.context_window_fallbacks = self.fallbacks(&p, value);
+                }
+                "redis_host" => {
+                    let host = self.plain_string(&p, value);
+                    self.redis_mut().host = host.unwrap_or_default();
+                }
+                "redis_port" => {
+                    let port = self.count(&p, value);
+                    self.redis_mut().port = port;
+                }
+                "redis_password" => {
+                    if let Some(secret) = self.secret(&p, value) {
+                        let source =
+                            self.source(secret, "REDIS_PASSWORD", "deployment.redis.password");
+                        self.redis_mut().password = Some(source);
+                        self.claim(
+                            crate::resolve::REDIS_PASSWORD_ENV,
+                            "deployment.redis.password",
+                        );
+                    }
+                }
+                _ => {
+                    self.setting(&mut extra, "router_settings", key, value);
+                }
+            }
+        }
+        (out, extra)
+    }
+
+    /// A passthrough setting into `extra`, its credentials moved to variables named after
+    /// its place (`cache_params.password` => `CACHE_PARAMS_PASSWORD`).
+    fn setting(
+        &mut self,
+        extra: &mut BTreeMap<String, Value>,
+        section: &str,
+        key: &str,
+        value: &Value,
+    ) {
+        let one = Value::Object(Map::from_iter([(key.to_owned(), value.clone())]));
+        let spot = Spot::new(section.into(), String::new(), false);
+        if let Value::Object(kept) = self.keep(&spot, &one, false) {
+            extra.extend(kept);
+        }
+    }
+
+    fn redis_mut(&mut self) -> &mut RedisOut {
+        self.redis.get_or_insert_with(RedisOut::default)
+    }
+
+    fn fallbacks(&mut self, path: &str, value: &Value) -> BTreeMap<String, Vec<String>> {
+        let mut out = BTreeMap::new();
+        for (i, item) in value.as_array().into_iter().flatten().enumerate() {
+            for (from, to) in item.as_object().into_iter().flatten() {
+                let targets: Vec<String> = to
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|t| t.as_str().map(str::to_owned))
+                    .collect();
+                out.insert(from.clone(), targets);
+            }
+            if !item.is_object() {
+                self.error(
+                    &format!("{path}[{i}]"),
+                    "is not a {name: [names]} mapping".into(),
+                );
+            }
+        }
+        out
+    }
+
+    fn litellm_settings(
+        &mut self,
+        section: Option<&Value>,
+    ) -> (SettingsOut, BTreeMap<String, Value>) {
+        let mut out = SettingsOut::default();
+        let mut extra = BTreeMap::new();
+        for (key, value) in section.and_then(Value::as_object).into_iter().flatten() {
+            let p = format!("litellm_settings.{key}");
+            match (key.as_str(), value) {
+                ("drop_params", Value::Bool(b)) => out.drop_params = Some(*b),
+                ("json_logs", Value::Bool(b)) => out.json_logs = Some(*b),
+                ("request_timeout", _) => out.request_timeout = self.count(&p, value),
+                _ if modelled("litellm_settings", key).is_some() => {
+                    self.error(&p, "has a value of the wrong type".into());
+                }
+                _ => {
+                    self.setting(&mut extra, "litellm_settings", key, value);
+                }
+            }
+        }
+        (out, extra)
+    }
+
+    fn general_settings(
+        &mut self,
+        section: Option<&Value>,
+    ) -> (SourceOut, Option<SourceOut>, BTreeMap<String, Value>) {
+        let mut master = None;
+        let mut database = None;
+        let mut store = false;
+        let mut extra = BTreeMap::new();
+        for (key, value) in section.and_then(Value::as_object).into_iter().flatten() {
+            let p = format!("general_settings.{key}");
+            match key.as_str() {
+                "master_key" => {
+                    if let Some(secret) = self.secret(&p, value) {
+                        master =
+                            Some(self.source(secret, "LITELLM_MASTER_KEY", "deployment.masterKey"));
+                    }
+                }
+                "database_url" => {
+                    if let Some(secret) = self.secret(&p, value) {
+                        database =
+                            Some(self.source(secret, "DATABASE_URL", "deployment.database.url"));
+                    }
+                }
+                "store_model_in_db" => store = value.as_bool() == Some(true),
+                _ => {
+                    self.setting(&mut extra, "general_settings", key, value);
+                }
+            }
+        }
+        if store && database.is_none() {
+            self.warn(
+                "general_settings.store_model_in_db",
+                "not imported: without database_url there is no database to store models in".into(),
+            );
+        }
+        let master = master.unwrap_or_else(|| {
+            self.warn(
+                "general_settings.master_key",
+                "missing: the spec reads the master key from $LITELLM_MASTER_KEY (LiteLLM refuses to start without one)".into(),
+            );
+            SourceOut::Env("LITELLM_MASTER_KEY".into())
+        });
+        (master, database, extra)
+    }
+
+    fn providers_and_models(
+        &mut self,
+        models: Vec<ModelIn>,
+        names: &[String],
+    ) -> (BTreeMap<String, ProviderOut>, Vec<ModelOut>) {
+        let groups = std::mem::take(&mut self.groups);
+        let providers = groups
+            .iter()
+            .zip(names)
+            .map(|(group, name)| (name.clone(), self.provider(group, name)))
+            .collect();
+        // Default ids are <name>--<provider>: two deployments of one name on one provider
+        // (a load-balanced group) need explicit ids.
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        let out = models
+            .into_iter()
+            .map(|m| {
+                let provider = names[m.group].clone();
+                let default_id = format!("{}--{provider}", m.name);
+                let n = seen.entry(default_id.clone()).or_insert(0);
+                *n += 1;
+                let id =
+                    m.id.clone()
+                        .or_else(|| (*n > 1).then(|| format!("{default_id}--{n}")));
+                self.model_out(m, provider, id)
+            })
+            .collect();
+        (providers, out)
+    }
+
+    /// A provider, each key and credential from its source, under `resolve`'s names.
+    fn provider(&mut self, group: &Group, name: &str) -> ProviderOut {
+        let prefix = env_prefix(name);
+        let path = |what: &str| format!("providers.{name}.{what}");
+        let api_key = group.api_key.clone().map(|s| {
+            let var = format!("{prefix}_API_KEY");
+            self.claim(&var, &path("apiKey"));
+            self.source(s, &var, &path("apiKey"))
+        });
+        let credentials = group
+            .credentials
+            .iter()
+            .map(|(k, s)| {
+                let var = format!("{prefix}_{}", k.to_ascii_uppercase());
+                let field = path(&format!("credentials.{k}"));
+                self.claim(&var, &field);
+                (k.clone(), self.source(s.clone(), &var, &field))
+            })
+            .collect();
+        ProviderOut {
+            provider_type: group.provider_type.clone(),
+            api_base: group.api_base.clone(),
+            api_version: group.api_version.clone(),
+            api_key,
+            credentials,
+        }
+    }
+
+    /// A model, the credentials nested in its params and info moved to variables named
+    /// after the provider and the place (`OPENAI_EXTRA_HEADERS_AUTHORIZATION`).
+    fn model_out(&mut self, m: ModelIn, provider: String, id: Option<String>) -> ModelOut {
+        let prefix = env_prefix(&provider);
+        let mut walk = |section: &str, stem: String, map: &BTreeMap<String, Value>| {
+            let spot = Spot::new(format!("{}.{section}", m.at), stem, true);
+            let all = Value::Object(map.clone().into_iter().collect());
+            match self.keep(&spot, &all, false) {
+                Value::Object(kept) => kept.into_iter().collect(),
+                _ => BTreeMap::new(),
+            }
+        };
+        let params = walk("litellm_params", prefix.clone(), &m.params);
+        let info = walk("model_info", format!("{prefix}_MODEL_INFO"), &m.info);
+        ModelOut {
+            name: m.name,
+            provider,
+            model: m.upstream,
+            id,
+            limits: (m.limits.rpm.is_some() || m.limits.tpm.is_some()).then_some(m.limits),
+            timeout: m.timeout,
+            drop_params: m.drop_params,
+            params,
+            info,
+        }
+    }
+}
+
+/// The env var prefix of a provider, as `resolve` makes it: `azure-eu` => `AZURE_EU`.
+fn env_prefix(provider: &str) -> String {
+    provider.to_ascii_uppercase().replace('-', "_")
+}
+
+/// Readable, unique provider names: the type (`openai`, `azure`...), then `-2`, `-3`.
+fn provider_names(groups: &[Group]) -> Vec<String> {
+    let mut used = BTreeSet::new();
+    groups
+        .iter()
+        .map(|g| {
+            let base: String = g
+                .provider_type
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() {
+                        c.to_ascii_lowercase()
+                    } else {
+                        '-'
+                    }
+                })
+                .collect();
+            let mut name = base.clone();
+            let mut n = 1;
+            while !used.insert(name.clone()) {
+                n += 1;
+                name = format!("{base}-{n}");
+            }
+            name
+        })
+        .collect()
+}
