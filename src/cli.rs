@@ -540,12 +540,14 @@ fn sync(args: &SyncArgs, env: &dyn Environment) -> i32 {
     };
     let desired = crate::sync::Desired::new(view.gateway(), &view.models());
     let options = crate::sync::Options {
-        url: args.url.clone(),
-        master_key: master_key.trim().to_owned(),
-        master_key_env: args.master_key_env.clone(),
-        timeout: std::time::Duration::from_secs(args.timeout),
-        retries: args.retries,
-        backoff: std::time::Duration::from_millis(args.backoff_ms),
+        client: crate::proxy::ClientOptions {
+            url: args.url.clone(),
+            master_key: master_key.trim().to_owned(),
+            master_key_env: args.master_key_env.clone(),
+            timeout: std::time::Duration::from_secs(args.timeout),
+            retries: args.retries,
+            backoff: std::time::Duration::from_millis(args.backoff_ms),
+        },
         verify_timeout: std::time::Duration::from_secs(args.verify_timeout),
         dry_run: args.dry_run,
     };

@@ -14,6 +14,7 @@ pub mod krm;
 pub mod parse;
 pub mod plan;
 pub mod post_render;
+pub mod proxy;
 pub mod render;
 pub mod resolve;
 pub mod schema;
