@@ -155,6 +155,11 @@ fn adding_one_model_in_database_mode_is_live_with_exactly_one_model_new() {
         .and_then(|info| info.remove("litegate_digest"))
         .expect("a digest");
     assert_eq!(digest.as_str().map(str::len), Some(64), "hex sha256");
+    let stamp = body["model_info"]
+        .as_object_mut()
+        .and_then(|info| info.remove("litegate_config"))
+        .expect("the config stamp");
+    assert_eq!(stamp.as_str().map(str::len), Some(16), "64 bits of hex");
     assert_eq!(
         body,
         serde_json::json!({
@@ -169,6 +174,7 @@ fn adding_one_model_in_database_mode_is_live_with_exactly_one_model_new() {
                     "litellm_params.model",
                     "model_info.gateway",
                     "model_info.id",
+                    "model_info.litegate_config",
                     "model_info.managed_by",
                 ],
             },

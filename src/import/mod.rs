@@ -290,6 +290,8 @@ impl<'a> Importer<'a> {
                     Value::Number(n) => Some(n.to_string()),
                     _ => None,
                 };
+            } else if crate::validate::STAMPED_INFO.contains(&key.as_str()) {
+                // A config litegate rendered: its stamps and marks are made anew on render.
             } else {
                 model.info.insert(key.clone(), value.clone());
             }

@@ -64,9 +64,40 @@ impl Serialize for EnvRef {
 #[derive(Debug, Serialize)]
 pub struct ModelInfo {
     pub id: String,
+    /// Which config this entry belongs to ([`CONFIG_STAMP`]); set by [`stamp`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub litegate_config: Option<String>,
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
 }
+
+/// The `model_info` key that says which config a model entry belongs to, so that
+/// `GET /model/info` on any pod tells which render that pod serves.
+pub const CONFIG_STAMP: &str = "litegate_config";
+
+/// Stamps every entry with the digest of its config: the entry itself (as it stands
+/// unstamped) and, without a database, the settings sections too, since then any config
+/// edit is one rollout and a pod serves one render whole. With a database, models change
+/// one row at a time while settings roll the pods, so an entry's stamp covers the entry
+/// alone and an edit to one model changes one stamp. Derived from the output only, never
+/// from time; no secret value is in its input (keys are `os.environ/NAME` here).
+pub fn stamp(config: &mut LiteLlmConfig, database: bool) {
+    let settings = if database {
+        Vec::new()
+    } else {
+        serde_json::to_vec(&config.settings()).unwrap_or_default()
+    };
+    for entry in &mut config.model_list {
+        entry.model_info.litegate_config = None;
+        let mut input = serde_json::to_vec(&*entry).unwrap_or_default();
+        input.extend_from_slice(&settings);
+        let digest = crate::resolve::sha256_hex(&input);
+        entry.model_info.litegate_config = Some(digest[..STAMP_HEX_DIGITS].to_owned());
+    }
+}
+
+/// 64 bits: an identity to compare, not a seal; every byte counts toward the 1 MiB limit.
+const STAMP_HEX_DIGITS: usize = 16;
 
 #[derive(Debug, Default, Serialize)]
 pub struct RouterSettings {
@@ -204,6 +235,7 @@ fn model_entry(m: &ResolvedModel) -> ModelEntry {
         },
         model_info: ModelInfo {
             id: m.id.clone(),
+            litegate_config: None,
             extra: m.info.clone(),
         },
     }

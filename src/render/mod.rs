@@ -117,7 +117,8 @@ fn settings_checksum(config: &litellm::LiteLlmConfig) -> String {
 }
 
 pub fn render(r: &Resolved) -> Result<Rendered, Error> {
-    let config = litellm::config(r);
+    let mut config = litellm::config(r);
+    litellm::stamp(&mut config, r.database);
     let mut problems = env_coverage(r, &config);
     let config_yaml = format!(
         "{}{}",

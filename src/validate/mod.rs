@@ -13,6 +13,7 @@ mod router;
 mod size;
 mod yaml_hazards;
 
+pub use models::STAMPED_INFO;
 pub use size::config_floor;
 pub use yaml_hazards::{may_have_yaml_hazards, yaml_hazards};
 

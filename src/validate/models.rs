@@ -101,9 +101,28 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
                 .with_help("move it to `id:` beside `name:`"),
             );
         }
+        for key in STAMPED_INFO.iter().filter(|k| model.info.contains_key(**k)) {
+            out.push(
+                Diagnostic::error(
+                    Code::E025,
+                    format!("{path}.info.{key}"),
+                    format!("\"{key}\" is set by litegate: it tells which config and gateway a model belongs to"),
+                )
+                .on_key(),
+            );
+        }
         rate_limits_per_pod(spec, i, out);
     }
 }
+
+/// `model_info` keys litegate writes itself: the config stamp and `sync`'s row marks.
+pub const STAMPED_INFO: &[&str] = &[
+    crate::render::litellm::CONFIG_STAMP,
+    crate::admin::MANAGED_BY,
+    crate::admin::GATEWAY,
+    crate::admin::DIGEST,
+    crate::admin::KEYS,
+];
 
 /// Without Redis each pod counts rpm/tpm on its own, so N pods allow N times the limit.
 fn rate_limits_per_pod(spec: &Gateway, i: usize, out: &mut Vec<Diagnostic>) {
