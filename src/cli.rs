@@ -57,6 +57,12 @@ pub enum Command {
     /// litegate owns, and reads back until the proxy matches. Provider keys are not needed:
     /// the rows carry them as os.environ/NAME references.
     Sync(SyncArgs),
+    /// Check that running proxies serve the spec, pod by pod (exit 3: one does not).
+    ///
+    /// Reads GET /model/info and GET /v1/models from each URL and compares: without a
+    /// database, each model's config stamp; with one, the rows litegate owns, as sync does.
+    /// With --wait, polls until every URL serves the spec or the time is up.
+    Verify(VerifyArgs),
     /// A KRM function for kustomize `generators:` and kpt: a ResourceList on stdin, the Gateway
     /// spec as functionConfig, the list with the rendered objects appended on stdout.
     ///
@@ -214,6 +220,30 @@ pub struct SyncArgs {
     pub verify_timeout: u64,
 }
 
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The Gateway spec file.
+    pub spec: PathBuf,
+    /// A proxy's base URL; give one per pod (port-forwards or pod IPs) for a definite answer.
+    #[arg(long = "url", value_name = "URL", required = true)]
+    pub urls: Vec<String>,
+    /// The env var that holds the proxies' master key.
+    #[arg(long, value_name = "NAME", default_value = "LITELLM_MASTER_KEY")]
+    pub master_key_env: String,
+    /// Poll until every URL serves the spec, for at most this long (e.g. 90s, 5m).
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub wait: Option<std::time::Duration>,
+    /// Reads per URL, each on a new connection: behind a Service each may reach another pod.
+    #[arg(long, default_value_t = 5)]
+    pub samples: u32,
+    /// Seconds each HTTP request may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub timeout: u64,
+    /// `text` for people, `json` for machines (both on stdout).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Text,
@@ -234,6 +264,10 @@ pub fn run(cli: Cli) -> i32 {
             }
         }
         Command::Sync(args) => sync(
+            &args,
+            &ProcessEnvironment::for_author(LoadRestrictor::RootOnly),
+        ),
+        Command::Verify(args) => verify(
             &args,
             &ProcessEnvironment::for_author(LoadRestrictor::RootOnly),
         ),
@@ -516,17 +550,7 @@ fn plan(args: &PlanArgs, env: &dyn Environment) -> i32 {
 }
 
 fn sync(args: &SyncArgs, env: &dyn Environment) -> i32 {
-    let Some(master_key) = env
-        .var(&args.master_key_env)
-        .ok()
-        .flatten()
-        .and_then(|v| String::from_utf8(v).ok())
-        .filter(|v| !v.trim().is_empty())
-    else {
-        stderr_line!(
-            "error: --master-key-env {0}: ${0} is not set; export the proxy's master key in it",
-            args.master_key_env
-        );
+    let Some(master_key) = master_key(env, &args.master_key_env) else {
         return exit::FAILED;
     };
     // The rows carry keys as os.environ/NAME only, so sync needs none of them.
@@ -542,7 +566,7 @@ fn sync(args: &SyncArgs, env: &dyn Environment) -> i32 {
     let options = crate::sync::Options {
         client: crate::proxy::ClientOptions {
             url: args.url.clone(),
-            master_key: master_key.trim().to_owned(),
+            master_key,
             master_key_env: args.master_key_env.clone(),
             timeout: std::time::Duration::from_secs(args.timeout),
             retries: args.retries,
@@ -569,6 +593,77 @@ fn sync(args: &SyncArgs, env: &dyn Environment) -> i32 {
             exit::FAILED
         }
     }
+}
+
+fn verify(args: &VerifyArgs, env: &dyn Environment) -> i32 {
+    let Some(master_key) = master_key(env, &args.master_key_env) else {
+        return exit::FAILED;
+    };
+    // Models carry keys as os.environ/NAME only, so verify needs none of them.
+    let (source, compiled) = match load_and_compile(&args.spec, &Placeholders) {
+        Ok(ok) => ok,
+        Err(code) => return code,
+    };
+    let view = match crate::plan::View::from_rendered(&compiled.rendered) {
+        Ok(view) => view,
+        Err(e) => return report(&e, &source),
+    };
+    let database = compiled.rendered.triggers.settings.is_some();
+    let expected = crate::verify::Expected::new(view.gateway(), view.models(), database);
+    let options = crate::verify::Options {
+        urls: args.urls.clone(),
+        client: crate::proxy::ClientOptions {
+            url: String::new(),
+            master_key,
+            master_key_env: args.master_key_env.clone(),
+            timeout: std::time::Duration::from_secs(args.timeout),
+            retries: 0,
+            backoff: std::time::Duration::from_millis(200),
+        },
+        samples: args.samples,
+        wait: args.wait,
+    };
+    match crate::verify::verify(&expected, &options) {
+        Ok(report) => {
+            let text = match args.format {
+                Format::Text => report.to_text(),
+                Format::Json => report.to_json(),
+            };
+            let code = if report.serves() {
+                exit::OK
+            } else {
+                exit::CHANGES
+            };
+            if !report.serves() && args.wait.is_some() {
+                stderr_line!(
+                    "error: not every URL serves {} after waiting {}",
+                    args.spec.display(),
+                    humantime::format_duration(args.wait.unwrap_or_default())
+                );
+            }
+            print_stdout(&text, code)
+        }
+        Err(e) => {
+            stderr_line!("error: {e}");
+            exit::FAILED
+        }
+    }
+}
+
+/// The master key from the env var `name`, or an error printed and `None`.
+fn master_key(env: &dyn Environment, name: &str) -> Option<String> {
+    let key = env
+        .var(name)
+        .ok()
+        .flatten()
+        .and_then(|v| String::from_utf8(v).ok())
+        .filter(|v| !v.trim().is_empty());
+    if key.is_none() {
+        stderr_line!(
+            "error: --master-key-env {name}: ${name} is not set; export the proxy's master key in it"
+        );
+    }
+    key.map(|k| k.trim().to_owned())
 }
 
 fn validate(args: &ValidateArgs, env: &dyn Environment) -> i32 {

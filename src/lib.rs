@@ -26,6 +26,7 @@ mod suggest;
 pub mod sync;
 mod text;
 pub mod validate;
+pub mod verify;
 mod yaml;
 
 pub use error::Error;

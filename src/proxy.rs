@@ -64,8 +64,12 @@ pub enum ProxyError {
         status: u16,
         message: String,
     },
-    #[error("{url} answered GET /model/info with something other than a model list: {message}")]
-    BadInfo { url: String, message: String },
+    #[error("{url} answered GET {path} with something other than a model list: {message}")]
+    BadInfo {
+        url: String,
+        path: &'static str,
+        message: String,
+    },
 }
 
 /// What went wrong with one request.
@@ -188,9 +192,23 @@ impl Client {
 
     /// `GET /model/info`'s `data`, retrying transient failures.
     pub fn model_info(&self) -> Result<Vec<Value>, ProxyError> {
+        self.data("/model/info")
+    }
+
+    /// The model names `GET /v1/models` lists: what clients can ask for.
+    pub fn model_names(&self) -> Result<Vec<String>, ProxyError> {
+        Ok(self
+            .data("/v1/models")?
+            .iter()
+            .filter_map(|m| m.get("id")?.as_str().map(str::to_owned))
+            .collect())
+    }
+
+    /// The `data` list a GET answers with, retrying transient failures.
+    fn data(&self, path: &'static str) -> Result<Vec<Value>, ProxyError> {
         let read = Request {
             method: "GET",
-            path: "/model/info".into(),
+            path: path.into(),
             body: Value::Null,
         };
         let mut delay = self.backoff;
@@ -208,12 +226,14 @@ impl Client {
         };
         let parsed: Value = serde_json::from_str(&body).map_err(|e| ProxyError::BadInfo {
             url: self.shown_url.clone(),
+            path,
             message: self.scrub(&e.to_string()),
         })?;
         match parsed.get("data") {
             Some(Value::Array(rows)) => Ok(rows.clone()),
             _ => Err(ProxyError::BadInfo {
                 url: self.shown_url.clone(),
+                path,
                 message: "no `data` list".into(),
             }),
         }

@@ -559,7 +559,7 @@ fn hostile_proxy(master_key: &str) -> (String, std::thread::JoinHandle<()>) {
 }
 
 #[test]
-fn sync_never_repeats_the_master_key_a_proxy_echoes() {
+fn sync_and_verify_never_repeat_the_master_key_a_proxy_echoes() {
     let tmp = workspace();
     let master = master_key();
     for format in ["text", "json"] {
@@ -582,6 +582,26 @@ fn sync_never_repeats_the_master_key_a_proxy_echoes() {
         assert!(stderr(&out).contains("refused"), "{}", stderr(&out));
         assert_clean("sync's output", &stdout(&out));
         assert_clean("sync's error", &stderr(&out));
+        // verify reads /v1/models too, which this proxy answers with the key in every form.
+        let (url, _server) = hostile_proxy(master);
+        let out = run(
+            tmp.path(),
+            &[
+                "verify",
+                "gateway.yaml",
+                "--url",
+                &url,
+                "--samples",
+                "1",
+                "--format",
+                format,
+            ],
+            &env(),
+        );
+        assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+        assert!(stdout(&out).contains("not answering"), "{}", stdout(&out));
+        assert_clean("verify's output", &stdout(&out));
+        assert_clean("verify's error", &stderr(&out));
     }
 }
 

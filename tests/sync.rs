@@ -290,6 +290,18 @@ fn handle(
             }
             (200, json!({ "data": data }).to_string())
         }
+        ("GET", "/v1/models") => {
+            let mut names: Vec<&str> = state
+                .config
+                .iter()
+                .chain(state.rows.values())
+                .filter_map(|m| m["model_name"].as_str())
+                .collect();
+            names.sort_unstable();
+            names.dedup();
+            let data: Vec<Value> = names.iter().map(|n| json!({"id": n})).collect();
+            (200, json!({ "data": data }).to_string())
+        }
         ("POST", "/model/new") => {
             let Some(id) = id_of(&body) else {
                 return error(400, "model_info.id not provided");
@@ -796,6 +808,52 @@ fn dry_run_reports_drift_and_writes_nothing() {
         stand_in.state().rows["gpt-4o--openai"]["litellm_params"]["temperature"],
         json!(0.2)
     );
+}
+
+#[test]
+fn verify_and_sync_dry_run_agree_in_every_state() {
+    let ws = Workspace::new();
+    let old = ws.spec("old.yaml", SPEC);
+    let new = ws.spec("new.yaml", &edited(SPEC));
+    let both_say = |stand_in: &StandIn, spec: &str, code: i32, case: &str| {
+        let dry = sync(&ws, spec, stand_in, &["--dry-run"]);
+        let url = stand_in.url.clone();
+        let verified = run(&ws, &["verify", spec, "--url", &url, "--samples", "1"]);
+        assert_eq!(dry.status.code(), Some(code), "sync --dry-run, {case}");
+        assert_eq!(
+            verified.status.code(),
+            Some(code),
+            "verify, {case}:\n{}{}",
+            text(&verified.stdout),
+            text(&verified.stderr)
+        );
+        assert!(
+            stand_in.writes().is_empty(),
+            "{case}: verify and --dry-run write nothing"
+        );
+        text(&verified.stdout)
+    };
+    let fresh = StandIn::start(true, config_models(&ws, &old));
+    let report = both_say(&fresh, &old, 3, "config copies only, no rows yet");
+    assert!(report.contains("no database row yet"), "{report}");
+
+    let stand_in = synced_proxy(&ws, &old);
+    let report = both_say(&stand_in, &old, 0, "synced");
+    assert!(report.contains("1 of 1 serve the spec"), "{report}");
+    both_say(&stand_in, &new, 3, "the spec moved on");
+    stand_in
+        .state()
+        .rows
+        .get_mut("gpt-4o--openai")
+        .expect("row")["litellm_params"]["temperature"] = json!(1.5);
+    let report = both_say(&stand_in, &old, 3, "a row edited by hand");
+    assert!(
+        report.contains("gpt-4o--openai: its database row differs"),
+        "{report}"
+    );
+    assert_eq!(sync(&ws, &old, &stand_in, &[]).status.code(), Some(0));
+    stand_in.clear_log();
+    both_say(&stand_in, &old, 0, "repaired");
 }
 
 // ------------------------------------------------------------------ a hostile proxy

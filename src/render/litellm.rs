@@ -75,24 +75,27 @@ pub struct ModelInfo {
 /// `GET /model/info` on any pod tells which render that pod serves.
 pub const CONFIG_STAMP: &str = "litegate_config";
 
-/// Stamps every entry with the digest of its config: the entry itself (as it stands
-/// unstamped) and, without a database, the settings sections too, since then any config
-/// edit is one rollout and a pod serves one render whole. With a database, models change
-/// one row at a time while settings roll the pods, so an entry's stamp covers the entry
-/// alone and an edit to one model changes one stamp. Derived from the output only, never
-/// from time; no secret value is in its input (keys are `os.environ/NAME` here).
+/// Stamps every entry with the digest of its config. Without a database that is the
+/// whole config.yaml as it stands unstamped, the same on every entry: any edit is one
+/// rollout, and a pod serves one render whole. With a database, models change one row at
+/// a time while settings roll the pods, so each entry's stamp covers the entry alone and
+/// an edit to one model changes one stamp (and `sync` one row). Derived from the output
+/// only, never from time; no secret value is in its input (keys are `os.environ/NAME`).
 pub fn stamp(config: &mut LiteLlmConfig, database: bool) {
-    let settings = if database {
-        Vec::new()
-    } else {
-        serde_json::to_vec(&config.settings()).unwrap_or_default()
-    };
+    let short = |input: &[u8]| crate::resolve::sha256_hex(input)[..STAMP_HEX_DIGITS].to_owned();
     for entry in &mut config.model_list {
         entry.model_info.litegate_config = None;
-        let mut input = serde_json::to_vec(&*entry).unwrap_or_default();
-        input.extend_from_slice(&settings);
-        let digest = crate::resolve::sha256_hex(&input);
-        entry.model_info.litegate_config = Some(digest[..STAMP_HEX_DIGITS].to_owned());
+    }
+    if database {
+        for entry in &mut config.model_list {
+            let digest = short(&serde_json::to_vec(&*entry).unwrap_or_default());
+            entry.model_info.litegate_config = Some(digest);
+        }
+    } else {
+        let digest = short(&serde_json::to_vec(&*config).unwrap_or_default());
+        for entry in &mut config.model_list {
+            entry.model_info.litegate_config = Some(digest.clone());
+        }
     }
 }
 

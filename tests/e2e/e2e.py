@@ -543,6 +543,10 @@ def main():
         report(f"{name}: kubectl kustomize, plain and overlay", lambda: kustomize_check(state["out"], state["workdir"]))
         shutil.rmtree(state["workdir"], ignore_errors=True)
 
+    if not only or only == ["verify"]:
+        import verify_check  # noqa: PLC0415 - it imports this module back
+        report("litegate verify: new pod serves, old pod named stale, 1 of 2, --wait both ways",
+               verify_check.verify_check)
     if not only:
         report("tests/import corpus: the real LiteLLM loads every config", import_corpus_check)
         minimal = os.path.join(ROOT, "examples", "minimal.yaml")
