@@ -306,7 +306,10 @@ fn validate_reports_every_rule_violation_in_one_run() {
             "fallbacks: {gpt-4o: [claud]}",
         )
         .replace("dropParams: [logit_bias]", "dropParams: [logit_bais]")
-        .replace("replicas: 2", "replicas: 1");
+        .replace(
+            "replicas: 2",
+            "replicas: 1\n  disruptionBudget: {minAvailable: 1}",
+        );
     fs::write(&spec, text).expect("write");
     let out = litegate(&["validate", spec.to_str().expect("utf-8")], DUMMY_ENV);
     assert_eq!(out.status.code(), Some(1));
@@ -487,7 +490,7 @@ fn validate_json_is_one_machine_readable_report() {
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stderr.is_empty(), "{}", stderr(&out));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
-    assert_eq!(report["errors"], 5);
+    assert_eq!(report["errors"], 4);
     assert_eq!(report["warnings"], 1);
     let first = &report["diagnostics"][0];
     assert_eq!(first["code"], "E010");

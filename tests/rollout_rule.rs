@@ -265,7 +265,7 @@ fn defaults_are_the_highly_available_shape() {
             "missing {expected:?} in\n{deployment}"
         );
     }
-    assert!(object_yaml(&compiled, "PodDisruptionBudget").contains("  minAvailable: 1\n"));
+    assert!(object_yaml(&compiled, "PodDisruptionBudget").contains("  maxUnavailable: 1\n"));
 }
 
 proptest! {

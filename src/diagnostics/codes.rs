@@ -63,4 +63,6 @@ codes! {
     W003 => "rate limits without Redis are counted per pod",
     W004 => "a global `dropParams: true` silently drops request fields",
     W005 => "an unquoted value that YAML 1.1 readers take for a boolean, number or date",
+    W006 => "the grace period cannot outlast the longest configured request: streams are cut at shutdown",
+    W007 => "a memory limit below what the configured workers were measured to need",
 }

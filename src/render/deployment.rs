@@ -147,6 +147,9 @@ fn pod_spec(r: &Resolved) -> PodSpec {
         service_account_name: rt.service_account_name.clone(),
         // LiteLLM never calls the Kubernetes API.
         automount_service_account_token: Some(false),
+        // A Service named like `litellm-pgbouncer` in the namespace would inject
+        // LITELLM_PGBOUNCER_PORT=tcp://..., on which LiteLLM 1.106.2 exits at start.
+        enable_service_links: Some(false),
         security_context: Some(patched(
             PodSecurityContext {
                 run_as_non_root: Some(true),
@@ -167,13 +170,12 @@ fn pod_spec(r: &Resolved) -> PodSpec {
             .affinity
             .clone()
             .and_then(|v| serde_json::from_value::<Affinity>(v).ok()),
-        topology_spread_constraints: Some(vec![TopologySpreadConstraint {
-            max_skew: 1,
-            topology_key: "kubernetes.io/hostname".to_owned(),
-            when_unsatisfiable: "ScheduleAnyway".to_owned(),
-            label_selector: Some(label_selector(r)),
-            ..Default::default()
-        }]),
+        topology_spread_constraints: Some(
+            ["topology.kubernetes.io/zone", "kubernetes.io/hostname"]
+                .into_iter()
+                .map(|key| spread(r, key))
+                .collect(),
+        ),
         volumes: Some(vec![
             Volume {
                 name: "config".to_owned(),
@@ -189,6 +191,20 @@ fn pod_spec(r: &Resolved) -> PodSpec {
                 ..Default::default()
             },
         ]),
+        ..Default::default()
+    }
+}
+
+/// Pods spread over `topology_key`, counted per ReplicaSet (`pod-template-hash`), so that
+/// in a rollout the old pods do not count against where the new ones go. A preference,
+/// not a rule: a single-zone cluster still schedules.
+fn spread(r: &Resolved, topology_key: &str) -> TopologySpreadConstraint {
+    TopologySpreadConstraint {
+        max_skew: 1,
+        topology_key: topology_key.to_owned(),
+        when_unsatisfiable: "ScheduleAnyway".to_owned(),
+        label_selector: Some(label_selector(r)),
+        match_label_keys: Some(vec!["pod-template-hash".to_owned()]),
         ..Default::default()
     }
 }

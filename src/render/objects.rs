@@ -17,7 +17,7 @@ use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec}
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::meta::{label_selector, object_meta, selector_labels};
-use crate::resolve::Resolved;
+use crate::resolve::{Disruption, Resolved};
 
 /// The key of `config.yaml` in the ConfigMap, and the file name in the container.
 pub const CONFIG_KEY: &str = "config.yaml";
@@ -71,11 +71,17 @@ pub fn pod_disruption_budget(r: &Resolved) -> PodDisruptionBudget {
     PodDisruptionBudget {
         metadata: object_meta(r, r.name.clone()),
         spec: Some(PodDisruptionBudgetSpec {
-            min_available: Some(IntOrString::Int(to_i32(r.runtime.min_available))),
+            min_available: match r.runtime.disruption {
+                Disruption::MinAvailable(n) => Some(IntOrString::Int(to_i32(n))),
+                Disruption::MaxUnavailable(_) => None,
+            },
+            max_unavailable: match r.runtime.disruption {
+                Disruption::MaxUnavailable(n) => Some(IntOrString::Int(to_i32(n))),
+                Disruption::MinAvailable(_) => None,
+            },
             selector: Some(label_selector(r)),
             // A crash-looping pod must not block a node drain.
             unhealthy_pod_eviction_policy: Some("AlwaysAllow".to_owned()),
-            ..Default::default()
         }),
         ..Default::default()
     }

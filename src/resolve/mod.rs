@@ -21,7 +21,9 @@ pub use environment::{
 /// The highly available defaults for everything `deployment:` leaves out.
 pub struct Defaults {
     pub replicas: u32,
-    pub min_available: u32,
+    /// At most one pod down at a time in a drain, whatever the replica count (an HPA
+    /// at its maximum too): safer than a fixed `minAvailable`.
+    pub disruption_max_unavailable: u32,
     pub termination_grace_period_seconds: u32,
     pub pre_stop_sleep_seconds: u32,
     pub max_surge: i32,
@@ -34,7 +36,7 @@ pub struct Defaults {
 
 pub const DEFAULTS: Defaults = Defaults {
     replicas: 2,
-    min_available: 1,
+    disruption_max_unavailable: 1,
     termination_grace_period_seconds: 60,
     pre_stop_sleep_seconds: 10,
     max_surge: 1,
@@ -112,6 +114,14 @@ pub struct ResolvedRedis {
     pub password_env: Option<String>,
 }
 
+/// What a PodDisruptionBudget keeps: a floor the spec asked for, or by default a
+/// ceiling on pods down at once, which stays safe however many pods an HPA runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disruption {
+    MinAvailable(u32),
+    MaxUnavailable(u32),
+}
+
 /// How the pods run: every `deployment:` option with its default applied.
 #[derive(Debug, Clone)]
 pub struct Runtime {
@@ -122,7 +132,8 @@ pub struct Runtime {
     pub resources: spec::Resources,
     pub max_surge: IntOrPercent,
     pub max_unavailable: IntOrPercent,
-    pub min_available: u32,
+    /// The PodDisruptionBudget's rule.
+    pub disruption: Disruption,
     pub autoscaling: Option<spec::Autoscaling>,
     pub termination_grace_period_seconds: u32,
     pub pre_stop_sleep_seconds: u32,
@@ -333,11 +344,50 @@ pub fn resolve(
         secret_data,
         database: d.database.is_some(),
         redis,
-        runtime: runtime(d),
+        runtime: runtime(spec),
     })
 }
 
-fn runtime(d: &spec::Deployment) -> Runtime {
+/// The longest request the spec lets LiteLLM run, and where it is set: the largest of
+/// `router.timeout`, `settings.requestTimeout` and, with `models`, the models' `timeout`.
+pub fn longest_timeout(spec: &Gateway, models: bool) -> Option<(u32, String)> {
+    let models = spec
+        .models
+        .iter()
+        .enumerate()
+        .filter(|_| models)
+        .filter_map(|(i, m)| Some((m.timeout?, format!("models[{i}].timeout"))));
+    let router = spec
+        .router
+        .timeout
+        .map(|t| (t, "router.timeout".to_owned()));
+    let settings = spec
+        .settings
+        .request_timeout
+        .map(|t| (t, "settings.requestTimeout".to_owned()));
+    models.chain(router).chain(settings).max_by_key(|(t, _)| *t)
+}
+
+/// The grace period: as given, or long enough for the preStop sleep, then the longest
+/// configured request, then 5 s to exit; never under 60 s. (uvicorn waits for open
+/// connections without a limit of its own: SIGKILL at the grace period cuts them.) With a
+/// database the models' timeouts do not count: an edit to one is applied live, and must
+/// not change the pod template (`validate` warns instead, W006).
+pub fn termination_grace_period(spec: &Gateway) -> u32 {
+    let d = &spec.deployment;
+    d.termination_grace_period_seconds.unwrap_or_else(|| {
+        let pre_stop = d
+            .pre_stop_sleep_seconds
+            .unwrap_or(DEFAULTS.pre_stop_sleep_seconds);
+        let longest = longest_timeout(spec, d.database.is_none()).map_or(0, |(t, _)| t);
+        DEFAULTS
+            .termination_grace_period_seconds
+            .max(pre_stop.saturating_add(longest).saturating_add(5))
+    })
+}
+
+fn runtime(spec: &Gateway) -> Runtime {
+    let d = &spec.deployment;
     let default_image = if d.database.is_some() {
         DEFAULTS.database_image
     } else {
@@ -350,7 +400,10 @@ fn runtime(d: &spec::Deployment) -> Runtime {
             None => Some(d.replicas.unwrap_or(DEFAULTS.replicas)),
         },
         port: d.port.unwrap_or(DEFAULTS.port),
-        resources: d.resources.clone().unwrap_or_else(default_resources),
+        resources: d
+            .resources
+            .clone()
+            .unwrap_or_else(|| default_resources(d.workers.unwrap_or(1))),
         max_surge: d
             .rollout
             .max_surge
@@ -361,14 +414,12 @@ fn runtime(d: &spec::Deployment) -> Runtime {
             .max_unavailable
             .clone()
             .unwrap_or(IntOrPercent::Int(DEFAULTS.max_unavailable)),
-        min_available: d
-            .disruption_budget
-            .min_available
-            .unwrap_or(DEFAULTS.min_available),
+        disruption: match d.disruption_budget.min_available {
+            Some(n) => Disruption::MinAvailable(n),
+            None => Disruption::MaxUnavailable(DEFAULTS.disruption_max_unavailable),
+        },
         autoscaling: d.autoscaling.clone(),
-        termination_grace_period_seconds: d
-            .termination_grace_period_seconds
-            .unwrap_or(DEFAULTS.termination_grace_period_seconds),
+        termination_grace_period_seconds: termination_grace_period(spec),
         pre_stop_sleep_seconds: d
             .pre_stop_sleep_seconds
             .unwrap_or(DEFAULTS.pre_stop_sleep_seconds),
@@ -386,18 +437,40 @@ fn runtime(d: &spec::Deployment) -> Runtime {
     }
 }
 
-/// About 330 MiB per worker measured; limits leave room for bursts of large responses.
-fn default_resources() -> spec::Resources {
-    let map = |pairs: &[(&str, &str)]| {
+/// Measured on LiteLLM: about 330 MiB idle per process (one per worker, plus a supervisor
+/// that loads the app too once there are two or more) and up to 180 MiB more per worker
+/// under 200 concurrent streams: one worker fits 512Mi/1Gi; N workers get (N+1) x 384Mi
+/// requested and twice that as the limit, and a quarter CPU each.
+fn default_resources(workers: u32) -> spec::Resources {
+    let map = |pairs: &[(&str, String)]| {
         pairs
             .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .map(|(k, v)| (k.to_string(), v.clone()))
             .collect()
     };
-    spec::Resources {
-        requests: map(&[("cpu", "250m"), ("memory", "512Mi")]),
-        limits: map(&[("cpu", "2"), ("memory", "1Gi")]),
+    if workers <= 1 {
+        return spec::Resources {
+            requests: map(&[("cpu", "250m".into()), ("memory", "512Mi".into())]),
+            limits: map(&[("cpu", "2".into()), ("memory", "1Gi".into())]),
+        };
     }
+    let processes = workers + 1;
+    spec::Resources {
+        requests: map(&[
+            ("cpu", format!("{}m", 250 * workers)),
+            ("memory", format!("{}Mi", 384 * processes)),
+        ]),
+        limits: map(&[
+            ("cpu", workers.max(2).to_string()),
+            ("memory", format!("{}Mi", 768 * processes)),
+        ]),
+    }
+}
+
+/// The memory `workers` processes were measured to reach under load, in MiB.
+pub fn measured_memory_mib(workers: u32) -> u64 {
+    let supervisor = u64::from(workers >= 2);
+    330 * (u64::from(workers) + supervisor) + 180 * u64::from(workers)
 }
 
 /// LiteLLM exits on `sk-1234` and refuses keys without `sk-`; short keys are guessable.

@@ -98,10 +98,8 @@ fn image(image: Option<&str>, out: &mut Vec<Diagnostic>) {
 
 fn replicas(spec: &Gateway, out: &mut Vec<Diagnostic>) {
     let d = &spec.deployment;
-    let min_available = d
-        .disruption_budget
-        .min_available
-        .unwrap_or(DEFAULTS.min_available);
+    // The default budget (maxUnavailable 1) never blocks a drain; a minAvailable may.
+    let min_available = d.disruption_budget.min_available.unwrap_or(0);
     match &d.autoscaling {
         Some(a) => {
             if d.replicas.is_some() {
@@ -192,9 +190,7 @@ fn budget_blocks_drains(min_available: u32, pods: u32, what: &str) -> Diagnostic
 
 fn timing(spec: &Gateway, out: &mut Vec<Diagnostic>) {
     let d = &spec.deployment;
-    let grace = d
-        .termination_grace_period_seconds
-        .unwrap_or(DEFAULTS.termination_grace_period_seconds);
+    let grace = crate::resolve::termination_grace_period(spec);
     let pre_stop = d
         .pre_stop_sleep_seconds
         .unwrap_or(DEFAULTS.pre_stop_sleep_seconds);
@@ -206,6 +202,30 @@ fn timing(spec: &Gateway, out: &mut Vec<Diagnostic>) {
                 format!("the grace period ({grace} s) must be longer than the preStop sleep ({pre_stop} s)"),
             )
             .with_help("in-flight requests are killed when the grace period ends; leave room for the longest stream"),
+        );
+        return;
+    }
+    if let Some((longest, at)) = crate::resolve::longest_timeout(spec, true)
+        && longest > grace - pre_stop
+    {
+        out.push(
+            Diagnostic::warning(
+                Code::W006,
+                "deployment.terminationGracePeriodSeconds",
+                format!(
+                    "{at} lets a request run {longest} s, but a stopping pod has only {} s after its preStop sleep: longer requests and streams are cut at every rollout and drain",
+                    grace - pre_stop
+                ),
+            )
+            .with_help(format!(
+                "give at least {} s{}",
+                pre_stop + longest + 5,
+                if d.database.is_some() {
+                    " (with a database a model's timeout does not set the grace period: an edit to it is live and must not roll the pods)"
+                } else {
+                    ", or leave it out: litegate then derives it from the timeouts"
+                }
+            )),
         );
     }
 }
@@ -369,6 +389,7 @@ fn scheduling(spec: &Gateway, out: &mut Vec<Diagnostic>) {
         ));
     }
     if let Some(resources) = &d.resources {
+        memory_for_workers(d.workers.unwrap_or(1), resources, out);
         for (kind, map) in [
             ("requests", &resources.requests),
             ("limits", &resources.limits),
@@ -384,6 +405,52 @@ fn scheduling(spec: &Gateway, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// A memory limit under what the workers were measured to use gets the pod OOM-killed
+/// under load: one process per worker, and a supervisor from two workers on.
+fn memory_for_workers(workers: u32, resources: &crate::spec::Resources, out: &mut Vec<Diagnostic>) {
+    let Some(limit) = resources
+        .limits
+        .get("memory")
+        .and_then(|q| quantity_bytes(q))
+    else {
+        return;
+    };
+    let needed = crate::resolve::measured_memory_mib(workers);
+    if limit < needed * 1024 * 1024 {
+        out.push(
+            Diagnostic::warning(
+                Code::W007,
+                "deployment.resources.limits.memory",
+                format!(
+                    "{} MiB for {workers} worker(s), which were measured to reach {needed} MiB under load: pods would be OOM-killed",
+                    limit / (1024 * 1024)
+                ),
+            )
+            .with_help(format!("give at least {needed}Mi, or leave resources out: litegate then sizes them by workers")),
+        );
+    }
+}
+
+/// A Kubernetes quantity in bytes, for the suffixes a memory limit uses.
+fn quantity_bytes(q: &str) -> Option<u64> {
+    let units: [(&str, u64); 8] = [
+        ("Ki", 1 << 10),
+        ("Mi", 1 << 20),
+        ("Gi", 1 << 30),
+        ("Ti", 1 << 40),
+        ("k", 1_000),
+        ("M", 1_000_000),
+        ("G", 1_000_000_000),
+        ("T", 1_000_000_000_000),
+    ];
+    let (number, scale) = units
+        .iter()
+        .find_map(|(suffix, scale)| q.strip_suffix(suffix).map(|n| (n, *scale)))
+        .unwrap_or((q, 1));
+    let value: f64 = number.parse().ok()?;
+    (value >= 0.0).then_some((value * scale as f64) as u64)
 }
 
 /// A field given as a Kubernetes object (`affinity`, the security contexts) must be that

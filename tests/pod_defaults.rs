@@ -1,0 +1,159 @@
+//! The pod defaults the real proxy and real clusters call for, one test per rule: what the
+//! rollout drill and the boot measurements found (README, "Pods that hold").
+
+mod common;
+
+use common::{MapEnvironment, compile_text, render_all};
+use serde_json::Value;
+
+const SPEC: &str = "apiVersion: litegate/v1alpha1\nkind: Gateway\nmetadata: {name: gw}\nproviders:\n  openai: {type: openai, apiKey: {env: OPENAI_API_KEY}}\nmodels:\n  - {name: a, provider: openai, model: gpt-4o}\ndeployment:\n  masterKey: {env: LITELLM_MASTER_KEY}\n";
+
+fn objects(deployment_extra: &str, models_extra: &str) -> Vec<Value> {
+    let text = SPEC
+        .replace(
+            "model: gpt-4o}\n",
+            &format!("model: gpt-4o{models_extra}}}\n"),
+        )
+        .replace("deployment:\n", &format!("deployment:\n{deployment_extra}"));
+    let compiled = compile_text(&text, &MapEnvironment::dummy());
+    compiled
+        .rendered
+        .objects
+        .iter()
+        .map(|o| serde_saphyr::from_str(&o.to_yaml().expect("yaml")).expect("value"))
+        .collect()
+}
+
+fn kind<'a>(objects: &'a [Value], kind: &str) -> &'a Value {
+    objects
+        .iter()
+        .find(|o| o["kind"] == kind)
+        .unwrap_or_else(|| panic!("no {kind}"))
+}
+
+fn pod(objects: &[Value]) -> &Value {
+    &kind(objects, "Deployment")["spec"]["template"]["spec"]
+}
+
+fn warnings(deployment_extra: &str, models_extra: &str) -> String {
+    let text = SPEC
+        .replace(
+            "model: gpt-4o}\n",
+            &format!("model: gpt-4o{models_extra}}}\n"),
+        )
+        .replace("deployment:\n", &format!("deployment:\n{deployment_extra}"));
+    render_all(&compile_text(&text, &MapEnvironment::dummy()).warnings)
+}
+
+#[test]
+fn service_links_are_off_so_a_service_named_like_a_setting_cannot_crash_the_proxy() {
+    assert_eq!(pod(&objects("", ""))["enableServiceLinks"], false);
+}
+
+#[test]
+fn the_budget_lets_one_pod_go_at_a_time_whatever_the_replica_count() {
+    for extra in ["", "  autoscaling: {minReplicas: 2, maxReplicas: 8}\n"] {
+        let all = objects(extra, "");
+        let pdb = &kind(&all, "PodDisruptionBudget")["spec"];
+        assert_eq!(pdb["maxUnavailable"], 1, "{extra}");
+        assert!(pdb.get("minAvailable").is_none(), "{extra}");
+    }
+    let asked = objects("  replicas: 3\n  disruptionBudget: {minAvailable: 2}\n", "");
+    assert_eq!(
+        kind(&asked, "PodDisruptionBudget")["spec"]["minAvailable"],
+        2
+    );
+}
+
+#[test]
+fn pods_spread_over_zones_and_nodes_counting_each_replica_set_apart() {
+    let spread = pod(&objects("", ""))["topologySpreadConstraints"]
+        .as_array()
+        .expect("constraints")
+        .clone();
+    let keys: Vec<&str> = spread
+        .iter()
+        .map(|c| c["topologyKey"].as_str().expect("key"))
+        .collect();
+    assert_eq!(
+        keys,
+        ["topology.kubernetes.io/zone", "kubernetes.io/hostname"]
+    );
+    for c in &spread {
+        assert_eq!(
+            c["matchLabelKeys"],
+            serde_json::json!(["pod-template-hash"])
+        );
+        assert_eq!(c["whenUnsatisfiable"], "ScheduleAnyway");
+    }
+}
+
+/// Bytes in a quantity such as `3840Mi` or `1Gi`.
+fn mib(q: &Value) -> u64 {
+    let q = q.as_str().expect("quantity");
+    if let Some(n) = q.strip_suffix("Mi") {
+        n.parse().expect("number")
+    } else if let Some(n) = q.strip_suffix("Gi") {
+        n.parse::<u64>().expect("number") * 1024
+    } else {
+        panic!("unexpected quantity {q}")
+    }
+}
+
+#[test]
+fn memory_grows_with_workers_and_fits_what_they_were_measured_to_use() {
+    // Measured idle and under 200 streams (MiB): 1 worker up to 508, 2 up to 1321.
+    for (workers, measured_peak) in [(1u32, 508u64), (2, 1321), (4, 2370)] {
+        let extra = if workers == 1 {
+            String::new()
+        } else {
+            format!("  workers: {workers}\n")
+        };
+        let objects = objects(&extra, "");
+        let resources = &pod(&objects)["containers"][0]["resources"];
+        let limit = mib(&resources["limits"]["memory"]);
+        let request = mib(&resources["requests"]["memory"]);
+        assert!(
+            limit >= measured_peak,
+            "{workers} worker(s): limit {limit} MiB"
+        );
+        assert!(
+            request >= 330 * u64::from(workers),
+            "{workers} worker(s): request {request} MiB"
+        );
+    }
+    let too_small = warnings("  workers: 4\n  resources: {limits: {memory: 1Gi}}\n", "");
+    assert!(too_small.contains("warning[W007]"), "{too_small}");
+    let enough = warnings("  workers: 4\n  resources: {limits: {memory: 3Gi}}\n", "");
+    assert!(!enough.contains("W007"), "{enough}");
+}
+
+#[test]
+fn the_grace_period_outlasts_the_longest_configured_request() {
+    let derived = objects("", ", timeout: 120");
+    // preStop 10 + the 120 s timeout + 5 s to exit.
+    assert_eq!(pod(&derived)["terminationGracePeriodSeconds"], 135);
+    assert_eq!(pod(&objects("", ""))["terminationGracePeriodSeconds"], 60);
+    let short = warnings("  terminationGracePeriodSeconds: 60\n", ", timeout: 120");
+    assert!(
+        short.contains("warning[W006]")
+            && short.contains("models[0].timeout lets a request run 120 s"),
+        "{short}"
+    );
+}
+
+#[test]
+fn with_a_database_a_model_timeout_warns_instead_of_rolling_the_pods() {
+    let database = "  database: {url: {env: DATABASE_URL}}\n";
+    let a = objects(database, ", timeout: 30");
+    let b = objects(database, ", timeout: 300");
+    assert_eq!(
+        pod(&a)["terminationGracePeriodSeconds"],
+        pod(&b)["terminationGracePeriodSeconds"]
+    );
+    let w = warnings(database, ", timeout: 300");
+    assert!(
+        w.contains("warning[W006]") && w.contains("an edit to it is live"),
+        "{w}"
+    );
+}
