@@ -105,7 +105,14 @@ fn emit_stream(bencher: Bencher, models: usize) {
 #[divan::bench(args = sizes())]
 fn emit_files(bencher: Bencher, models: usize) {
     let rendered = rendered(models);
-    bencher.bench(|| emit::files(black_box(&rendered), "bench.yaml").expect("emits"));
+    bencher.bench(|| {
+        emit::files(
+            black_box(&rendered),
+            "bench.yaml",
+            emit::SecretPlacement::InDir,
+        )
+        .expect("emits")
+    });
 }
 
 /// The library's whole pipeline, text to objects (`litegate::compile`).

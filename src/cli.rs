@@ -146,6 +146,23 @@ pub struct RenderArgs {
     /// Write nothing; exit 1 with a diff (secret values redacted) if DIR is not up to date.
     #[arg(long, value_name = "DIR")]
     pub check: Option<PathBuf>,
+    /// With -o: write the Secret (every key, base64) to FILE, outside DIR, mode 0600, for
+    /// kubeseal, sops or a separate apply; `-` is stdout.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "output",
+        conflicts_with = "plaintext_secret"
+    )]
+    pub secret_out: Option<PathBuf>,
+    /// Put the Secret in DIR as secret.yaml, keys in plain base64: only for a DIR nobody
+    /// commits. Without it, -o and --check leave the Secret out of DIR.
+    #[arg(long)]
+    pub plaintext_secret: bool,
+    /// With --check: read no secret source, and compare everything but secret values
+    /// (checksum/secret and the Secret's data), for CI jobs without the keys.
+    #[arg(long, requires = "check")]
+    pub skip_secrets: bool,
 }
 
 #[derive(Debug, Args)]
@@ -173,6 +190,10 @@ pub struct PlanArgs {
     pub new: PathBuf,
     #[command(flatten)]
     pub files: FileAccessArgs,
+    /// Read no secret source, and compare everything but secret values (the Secret's
+    /// content and checksum/secret), for CI jobs without the keys.
+    #[arg(long)]
+    pub skip_secrets: bool,
     /// `text` for people, `json` for machines (both on stdout).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -254,7 +275,9 @@ pub enum Format {
 pub fn run(cli: Cli) -> i32 {
     let author = |files: FileAccessArgs| ProcessEnvironment::for_author(files.load_restrictor);
     match cli.command {
+        Command::Render(args) if args.skip_secrets => render(&args, &Placeholders),
         Command::Render(args) => render(&args, &author(args.files)),
+        Command::Plan(args) if args.skip_secrets => plan(&args, &Placeholders),
         Command::Plan(args) => plan(&args, &author(args.files)),
         Command::Validate(args) => {
             if args.skip_secrets {
@@ -479,9 +502,22 @@ fn render(args: &RenderArgs, env: &dyn Environment) -> i32 {
     };
     print_diagnostics(&compiled.warnings, &source);
     let spec_name = source.file_name();
+    let placement = if args.plaintext_secret {
+        emit::SecretPlacement::InDir
+    } else {
+        emit::SecretPlacement::Apart
+    };
+    let values = if args.skip_secrets {
+        stderr_line!(
+            "note: --skip-secrets: no secret source was read, so secret values are not compared (checksum/secret, the Secret's data)"
+        );
+        emit::Values::NotCompared
+    } else {
+        emit::Values::Compared
+    };
     let result = if let Some(dir) = &args.check {
-        emit::files(&compiled.rendered, &spec_name)
-            .and_then(|files| emit::check_dir(dir, &files))
+        emit::files(&compiled.rendered, &spec_name, placement)
+            .and_then(|files| emit::check_dir(dir, &files, values))
             .map(|diff| match diff {
                 None => exit::OK,
                 Some(diff) => {
@@ -495,13 +531,44 @@ fn render(args: &RenderArgs, env: &dyn Environment) -> i32 {
                 }
             })
     } else if let Some(dir) = &args.output {
-        emit::files(&compiled.rendered, &spec_name)
+        emit::files(&compiled.rendered, &spec_name, placement)
             .and_then(|files| emit::write_dir(dir, &files))
-            .map(|()| exit::OK)
+            .and_then(|()| secret_apart(args, dir, &compiled.rendered, &spec_name))
     } else {
         emit::stream(&compiled.rendered, &spec_name).map(|text| print_stdout(&text, exit::OK))
     };
     result.unwrap_or_else(|e| report(&e, &source))
+}
+
+/// The Secret after `-o DIR` without `--plaintext-secret`: to `--secret-out`, or a note
+/// that it was left out and how to get it.
+fn secret_apart(
+    args: &RenderArgs,
+    dir: &Path,
+    rendered: &crate::render::Rendered,
+    spec_name: &str,
+) -> Result<i32, Error> {
+    if args.plaintext_secret {
+        return Ok(exit::OK);
+    }
+    let Some((manifest, keys)) = emit::secret_manifest(rendered, spec_name)? else {
+        return Ok(exit::OK);
+    };
+    match &args.secret_out {
+        Some(path) if path.as_os_str() == "-" => Ok(print_stdout(&manifest, exit::OK)),
+        Some(path) => {
+            emit::write_secret_file(path, dir, &manifest)?;
+            Ok(exit::OK)
+        }
+        None => {
+            stderr_line!(
+                "note: the Secret ({}) is not in {}: give --secret-out FILE to write it apart (then seal, encrypt or apply it), or --plaintext-secret to put it in the directory",
+                keys.join(", "),
+                dir.display()
+            );
+            Ok(exit::OK)
+        }
+    }
 }
 
 fn plan(args: &PlanArgs, env: &dyn Environment) -> i32 {
@@ -535,6 +602,23 @@ fn plan(args: &PlanArgs, env: &dyn Environment) -> i32 {
     {
         Ok(view) => view,
         Err(code) => return code,
+    };
+    let new = if old.has("Secret") || !args.old.is_dir() {
+        new
+    } else {
+        stderr_line!(
+            "note: {} holds no Secret (it is kept apart): a key change shows as checksum/secret",
+            args.old.display()
+        );
+        new.without_secret()
+    };
+    let (old, new) = if args.skip_secrets {
+        stderr_line!(
+            "note: --skip-secrets: no secret source was read; secret values are not compared"
+        );
+        (old.without_secret_values(), new.without_secret_values())
+    } else {
+        (old, new)
     };
     let plan = crate::plan::plan(&old, &new);
     let code = if plan.has_changes() {

@@ -69,6 +69,13 @@ pub enum Error {
         path.display()
     )]
     Locked { path: PathBuf, seconds: u64 },
+    /// `--secret-out` points into the directory meant to be committed.
+    #[error(
+        "--secret-out {}: inside {}, the directory meant to be committed; write the Secret elsewhere",
+        path.display(),
+        dir.display()
+    )]
+    SecretInsideOutput { path: PathBuf, dir: PathBuf },
     /// Serializing an object to YAML failed; a bug, since every object is typed.
     #[error("serializing {what}: {message}")]
     Serialize { what: &'static str, message: String },

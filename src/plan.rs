@@ -40,6 +40,39 @@ pub struct View {
 }
 
 impl View {
+    /// Whether the view has an object of `kind`.
+    pub fn has(&self, kind: &str) -> bool {
+        self.objects.contains_key(kind)
+    }
+
+    /// Forgets the Secret: it is kept apart from the directory compared with (`-o` without
+    /// `--plaintext-secret`), and a key change still shows as `checksum/secret`.
+    pub fn without_secret(mut self) -> Self {
+        self.objects.remove("Secret");
+        self
+    }
+
+    /// Forgets every secret value (`--skip-secrets`): the Secret's content and the pod
+    /// template's `checksum/secret`, so that only the rest is compared.
+    pub fn without_secret_values(mut self) -> Self {
+        if let Some(secret) = self
+            .objects
+            .get_mut("Secret")
+            .and_then(Value::as_object_mut)
+        {
+            secret.insert("content".into(), json!("not compared"));
+        }
+        if let Some(annotations) = self
+            .objects
+            .get_mut("Deployment")
+            .and_then(|d| d.pointer_mut("/spec/template/metadata/annotations"))
+            .and_then(Value::as_object_mut)
+        {
+            annotations.remove(crate::render::deployment::SECRET_CHECKSUM);
+        }
+        self
+    }
+
     /// The view of a freshly rendered spec.
     pub fn from_rendered(rendered: &Rendered) -> Result<Self, Error> {
         let mut objects = BTreeMap::new();

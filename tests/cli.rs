@@ -81,7 +81,16 @@ fn output_dir_then_check_is_clean_and_a_rotated_key_is_a_redacted_diff() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let dir = tmp.path().join("out");
     let dir_arg = dir.to_str().expect("utf-8 path");
-    let out = litegate(&["render", "examples/full.yaml", "-o", dir_arg], DUMMY_ENV);
+    let out = litegate(
+        &[
+            "render",
+            "examples/full.yaml",
+            "-o",
+            dir_arg,
+            "--plaintext-secret",
+        ],
+        DUMMY_ENV,
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let names: Vec<String> = snapshot_dir(&dir).into_keys().collect();
     assert_eq!(
@@ -98,7 +107,13 @@ fn output_dir_then_check_is_clean_and_a_rotated_key_is_a_redacted_diff() {
         ]
     );
     let clean = litegate(
-        &["render", "examples/full.yaml", "--check", dir_arg],
+        &[
+            "render",
+            "examples/full.yaml",
+            "--check",
+            dir_arg,
+            "--plaintext-secret",
+        ],
         DUMMY_ENV,
     );
     assert_eq!(clean.status.code(), Some(0), "{}", stderr(&clean));
@@ -116,7 +131,13 @@ fn output_dir_then_check_is_clean_and_a_rotated_key_is_a_redacted_diff() {
         .collect();
     let before = snapshot_dir(&dir);
     let stale = litegate(
-        &["render", "examples/full.yaml", "--check", dir_arg],
+        &[
+            "render",
+            "examples/full.yaml",
+            "--check",
+            dir_arg,
+            "--plaintext-secret",
+        ],
         &rotated,
     );
     assert_eq!(stale.status.code(), Some(1));
@@ -209,6 +230,7 @@ fn secret_files_are_owner_only() {
             "examples/minimal.yaml",
             "-o",
             dir.to_str().expect("utf-8"),
+            "--plaintext-secret",
         ],
         DUMMY_ENV,
     );

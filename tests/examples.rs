@@ -78,18 +78,20 @@ fn no_secret_value_appears_outside_the_secret() {
 
 #[test]
 fn kubectl_kustomize_builds_every_rendered_directory() {
-    let kubectl = std::path::Path::new("/usr/bin/kubectl");
-    if !kubectl.exists() {
-        panic!("kubectl is needed for this test (preinstalled at /usr/bin/kubectl)");
-    }
+    let kubectl = common::tool("kubectl");
     for path in examples() {
         let source = SpecSource::read(&path).expect("readable");
         let compiled = litegate::compile(&source, &MapEnvironment::dummy()).expect("compiles");
-        let files = litegate::emit::files(&compiled.rendered, &source.file_name()).expect("emits");
+        let files = litegate::emit::files(
+            &compiled.rendered,
+            &source.file_name(),
+            litegate::emit::SecretPlacement::InDir,
+        )
+        .expect("emits");
         let tmp = tempfile::tempdir().expect("tempdir");
         let dir = tmp.path().join("out");
         litegate::emit::write_dir(&dir, &files).expect("writes");
-        let out = Command::new(kubectl)
+        let out = Command::new(&kubectl)
             .arg("kustomize")
             .arg(&dir)
             .output()

@@ -212,7 +212,11 @@ fn render_stdout_and_files_hold_values_in_the_secret_only() {
         assert_clean(&format!("render {spec}"), &without_secrets(&text));
         assert_clean(&format!("render {spec} stderr"), &stderr(&out));
     }
-    let out = run(tmp.path(), &["render", "gateway.yaml", "-o", "out"], &env());
+    let out = run(
+        tmp.path(),
+        &["render", "gateway.yaml", "-o", "out", "--plaintext-secret"],
+        &env(),
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     for entry in fs::read_dir(tmp.path().join("out")).expect("out") {
         let path = entry.expect("entry").path();
@@ -228,7 +232,11 @@ fn render_stdout_and_files_hold_values_in_the_secret_only() {
 /// `-o out`, then `secret.yaml` edited by hand in one of the ways people do.
 fn hand_edited(tmp: &Path, edit: &dyn Fn(&str) -> String) {
     let _ = fs::remove_dir_all(tmp.join("out"));
-    let out = run(tmp, &["render", "gateway.yaml", "-o", "out"], &env());
+    let out = run(
+        tmp,
+        &["render", "gateway.yaml", "-o", "out", "--plaintext-secret"],
+        &env(),
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let path = tmp.join("out/secret.yaml");
     let text = fs::read_to_string(&path).expect("secret.yaml");
@@ -308,7 +316,13 @@ fn check_and_plan_never_show_a_value_whatever_the_hand_edit() {
             );
             let check = run(
                 tmp.path(),
-                &["render", "gateway.yaml", "--check", "out"],
+                &[
+                    "render",
+                    "gateway.yaml",
+                    "--check",
+                    "out",
+                    "--plaintext-secret",
+                ],
                 &env,
             );
             assert_eq!(check.status.code(), Some(1), "{name}: {}", stderr(&check));
@@ -331,7 +345,11 @@ fn check_and_plan_never_show_a_value_whatever_the_hand_edit() {
 #[test]
 fn plans_between_specs_and_rotations_show_no_value() {
     let tmp = workspace();
-    let out = run(tmp.path(), &["render", "gateway.yaml", "-o", "out"], &env());
+    let out = run(
+        tmp.path(),
+        &["render", "gateway.yaml", "-o", "out", "--plaintext-secret"],
+        &env(),
+    );
     assert_eq!(out.status.code(), Some(0));
     write_file_key(tmp.path(), "MARKER-file-4f4e4d4c4b4a-rotated");
     for args in [

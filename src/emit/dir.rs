@@ -142,7 +142,11 @@ fn swap_by_renames(tree: &Path, dir: &Path, aside: &Path) -> Result<(), Error> {
 /// `--check`: `None` when `dir` holds exactly `files`, else a unified diff of what would
 /// change, with secret values redacted on both sides. A `dir` that `-o` would refuse fails
 /// the check with the same error; what litegate did not write is never read.
-pub fn check_dir(dir: &Path, files: &[OutputFile]) -> Result<Option<String>, Error> {
+pub fn check_dir(
+    dir: &Path,
+    files: &[OutputFile],
+    values: Values,
+) -> Result<Option<String>, Error> {
     let current = read_rendered_dir(dir)?;
     if let Some(refusal) = current.refusal(dir) {
         return Err(refusal);
@@ -152,9 +156,13 @@ pub fn check_dir(dir: &Path, files: &[OutputFile]) -> Result<Option<String>, Err
     let display = dir.display();
     for file in files {
         let old = on_disk.remove(&file.name).unwrap_or_default();
-        if old != file.content {
+        let (old, new) = match values {
+            Values::Compared => (old, file.content.clone()),
+            Values::NotCompared => (forget_values(&old), forget_values(&file.content)),
+        };
+        if old != new {
             let path = format!("{display}/{}", file.name);
-            diff.push_str(&shown(&path, redact_pair(&file.name, &old, &file.content)));
+            diff.push_str(&shown(&path, redact_pair(&file.name, &old, &new)));
         }
     }
     for (name, old) in on_disk {
@@ -162,6 +170,52 @@ pub fn check_dir(dir: &Path, files: &[OutputFile]) -> Result<Option<String>, Err
         diff.push_str(&shown(&path, redact_pair(&name, &old, "")));
     }
     Ok((!diff.is_empty()).then_some(diff))
+}
+
+/// Whether `--check` compares secret values: with the keys at hand, or not
+/// (`--skip-secrets`, for CI jobs that have no production keys).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Values {
+    Compared,
+    NotCompared,
+}
+
+const NOT_COMPARED: &str = "<not compared>";
+
+/// A litegate file without what depends on secret values: the `checksum/secret`
+/// annotation, and the values of a Secret's data (its keys stay).
+fn forget_values(text: &str) -> String {
+    let checksum = format!("{}: ", crate::render::deployment::SECRET_CHECKSUM);
+    let mut out: String = text
+        .split_inclusive('\n')
+        .map(|line| match line.find(&checksum) {
+            Some(at) => format!("{}{NOT_COMPARED}\n", &line[..at + checksum.len()]),
+            None => line.to_owned(),
+        })
+        .collect();
+    if let Some(forgotten) = forget_secret_data(&out) {
+        out = forgotten;
+    }
+    out
+}
+
+/// A Secret with every data value replaced, canonical again; `None` when `text` is not one.
+fn forget_secret_data(text: &str) -> Option<String> {
+    let mut value: serde_json::Value = serde_saphyr::from_str(text).ok()?;
+    if value.get("kind")?.as_str()? != "Secret" {
+        return None;
+    }
+    for field in ["data", "stringData"] {
+        if let Some(entries) = value
+            .get_mut(field)
+            .and_then(serde_json::Value::as_object_mut)
+        {
+            for v in entries.values_mut() {
+                *v = NOT_COMPARED.into();
+            }
+        }
+    }
+    crate::yaml::manifest(&value).ok()
 }
 
 fn shown(path: &str, shown: Shown) -> String {

@@ -15,7 +15,7 @@ mod read;
 mod redact;
 mod staging;
 
-pub use dir::{check_dir, write_dir};
+pub use dir::{Values, check_dir, write_dir};
 pub use read::{Foreign, Kind, MAX_FILE, OBJECT_FILES, Reason, RenderedDir, read_rendered_dir};
 
 /// One file of `render -o DIR`.
@@ -41,11 +41,29 @@ pub fn stream(rendered: &Rendered, spec_name: &str) -> Result<String, Error> {
     Ok(out)
 }
 
-/// The files of `-o DIR`: one per object, then config.yaml and kustomization.yaml.
-pub fn files(rendered: &Rendered, spec_name: &str) -> Result<Vec<OutputFile>, Error> {
+/// Where `-o DIR` puts litegate's Secret, which holds every key in plain base64.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretPlacement {
+    /// Not in DIR, so that a committed DIR holds no key: written apart (`--secret-out`),
+    /// sealed or encrypted there, or applied on its own.
+    Apart,
+    /// In DIR as `secret.yaml` and listed by its kustomization: asked for by name
+    /// (`--plaintext-secret`), for a DIR nobody commits.
+    InDir,
+}
+
+/// The files of `-o DIR`: one per object, then config.yaml and kustomization.yaml; the
+/// Secret only when `secret` says it goes in DIR.
+pub fn files(
+    rendered: &Rendered,
+    spec_name: &str,
+    secret: SecretPlacement,
+) -> Result<Vec<OutputFile>, Error> {
     let header = text::file_header(spec_name)?;
     let mut out = Vec::with_capacity(rendered.objects.len() + 2);
-    for object in &rendered.objects {
+    let listed =
+        |object: &&Object| secret == SecretPlacement::InDir || !matches!(object, Object::Secret(_));
+    for object in rendered.objects.iter().filter(listed) {
         out.push(OutputFile {
             name: object.file_name().to_owned(),
             content: format!("{header}{}", object.to_yaml()?),
@@ -60,7 +78,12 @@ pub fn files(rendered: &Rendered, spec_name: &str) -> Result<Vec<OutputFile>, Er
     let kustomization = Kustomization {
         api_version: "kustomize.config.k8s.io/v1beta1",
         kind: "Kustomization",
-        resources: rendered.objects.iter().map(Object::file_name).collect(),
+        resources: rendered
+            .objects
+            .iter()
+            .filter(listed)
+            .map(Object::file_name)
+            .collect(),
     };
     out.push(OutputFile {
         name: KUSTOMIZATION.to_owned(),
@@ -71,6 +94,31 @@ pub fn files(rendered: &Rendered, spec_name: &str) -> Result<Vec<OutputFile>, Er
         secret: false,
     });
     Ok(out)
+}
+
+/// The Secret manifest on its own (for `--secret-out`), with its keys' names.
+pub fn secret_manifest(
+    rendered: &Rendered,
+    spec_name: &str,
+) -> Result<Option<(String, Vec<String>)>, Error> {
+    let Some(secret) = rendered.objects.iter().find_map(|o| match o {
+        Object::Secret(s) => Some(s),
+        _ => None,
+    }) else {
+        return Ok(None);
+    };
+    let keys = secret
+        .data
+        .iter()
+        .flatten()
+        .map(|(k, _)| k.clone())
+        .collect();
+    let text = format!(
+        "{}{}",
+        text::file_header(spec_name)?,
+        yaml::manifest(secret)?
+    );
+    Ok(Some((text, keys)))
 }
 
 #[derive(Serialize)]
@@ -92,20 +140,45 @@ pub fn write_stdout(text: &str) -> Result<(), Error> {
     }
 }
 
+/// `--secret-out FILE`: the Secret written apart, 0600 from the first byte, never inside
+/// the directory meant to be committed (links followed).
+pub fn write_secret_file(path: &Path, dir: &Path, manifest: &str) -> Result<(), Error> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if let (Ok(dir), Ok(parent)) = (std::fs::canonicalize(dir), std::fs::canonicalize(parent))
+        && parent.starts_with(&dir)
+    {
+        return Err(Error::SecretInsideOutput {
+            path: path.to_path_buf(),
+            dir,
+        });
+    }
+    write_atomically(path, manifest, Some(0o600))
+}
+
 /// Writes one file atomically: a temporary file beside it (0600 until complete), renamed
 /// over it once written and synced, so a reader sees the old file or the new one, and a
 /// failure leaves no partial file and no temporary one. The file keeps the mode of the
 /// file it replaces; a new one is 0644.
 pub fn write_file_atomically(path: &Path, content: &str) -> Result<(), Error> {
+    write_atomically(path, content, None)
+}
+
+/// The atomic write, with `mode` forced (a secret) or, when `None`, the replaced file's.
+fn write_atomically(path: &Path, content: &str, mode: Option<u32>) -> Result<(), Error> {
     use std::os::unix::fs::PermissionsExt;
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let mode = std::fs::symlink_metadata(path)
-        .ok()
-        .filter(std::fs::Metadata::is_file)
-        .map_or(0o644, |m| m.permissions().mode() & 0o7777);
+    let mode = mode.unwrap_or_else(|| {
+        std::fs::symlink_metadata(path)
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .map_or(0o644, |m| m.permissions().mode() & 0o7777)
+    });
     let mut staged = tempfile::Builder::new()
         .prefix(".litegate-")
         .tempfile_in(dir)

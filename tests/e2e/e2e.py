@@ -168,7 +168,7 @@ def render(spec, workdir):
     with open(spec_path, "w") as f:
         yaml.safe_dump(spec, f, sort_keys=False)
     out = os.path.join(workdir, "out")
-    result = subprocess.run([LITEGATE, "render", spec_path, "-o", out], env=render_env(spec),
+    result = subprocess.run([LITEGATE, "render", spec_path, "-o", out, "--plaintext-secret"], env=render_env(spec),
                             capture_output=True, text=True)
     check(result.returncode == 0, f"litegate render failed:\n{result.stderr}")
     return out

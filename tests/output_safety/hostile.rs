@@ -14,8 +14,14 @@ fn files_a_person_added_are_refused_never_deleted() {
     let expected = "out: holds files litegate did not write: README.md, overlays/; \
                     move them elsewhere or render to another directory";
     for args in [
-        ["render", "spec.yaml", "-o", "out"],
-        ["render", "spec.yaml", "--check", "out"],
+        ["render", "spec.yaml", "-o", "out", "--plaintext-secret"],
+        [
+            "render",
+            "spec.yaml",
+            "--check",
+            "out",
+            "--plaintext-secret",
+        ],
     ] {
         let (code, stdout, err) = bounded(tmp.path(), &args);
         assert_eq!(code, 1, "{args:?}: {err}");
@@ -30,7 +36,16 @@ fn files_a_person_added_are_refused_never_deleted() {
 fn check_and_plan_never_follow_a_symlink_into_proc() {
     let (tmp, out) = rendered();
     std::os::unix::fs::symlink("/proc/self/environ", out.join("NOTES")).expect("symlink");
-    let (code, stdout, err) = bounded(tmp.path(), &["render", "spec.yaml", "--check", "out"]);
+    let (code, stdout, err) = bounded(
+        tmp.path(),
+        &[
+            "render",
+            "spec.yaml",
+            "--check",
+            "out",
+            "--plaintext-secret",
+        ],
+    );
     assert_no_secret_value(&format!("{stdout}{err}"));
     assert_eq!(code, 1, "{err}");
     assert!(
@@ -50,7 +65,13 @@ fn check_and_plan_never_follow_a_symlink_into_proc() {
     fs::remove_file(out.join("deployment.yaml")).expect("rm");
     std::os::unix::fs::symlink("/dev/zero", out.join("deployment.yaml")).expect("symlink");
     for args in [
-        &["render", "spec.yaml", "--check", "out"][..],
+        &[
+            "render",
+            "spec.yaml",
+            "--check",
+            "out",
+            "--plaintext-secret",
+        ][..],
         &["plan", "out", "spec.yaml"],
     ] {
         let (code, stdout, err) = bounded(tmp.path(), args);
@@ -77,7 +98,13 @@ fn fifos_and_huge_files_are_named_not_read() {
     fifo("NOTES");
     fifo("configmap.yaml");
     for args in [
-        &["render", "spec.yaml", "--check", "out"][..],
+        &[
+            "render",
+            "spec.yaml",
+            "--check",
+            "out",
+            "--plaintext-secret",
+        ][..],
         &["plan", "out", "spec.yaml"],
     ] {
         let (code, _, err) = bounded(tmp.path(), args);
@@ -89,7 +116,13 @@ fn fifos_and_huge_files_are_named_not_read() {
     let huge = fs::File::create(out.join("configmap.yaml")).expect("create");
     huge.set_len(5 << 20).expect("a sparse 5 MiB file");
     for args in [
-        &["render", "spec.yaml", "--check", "out"][..],
+        &[
+            "render",
+            "spec.yaml",
+            "--check",
+            "out",
+            "--plaintext-secret",
+        ][..],
         &["plan", "out", "spec.yaml"],
     ] {
         let (code, _, err) = bounded(tmp.path(), args);

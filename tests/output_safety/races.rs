@@ -17,7 +17,7 @@ fn two_renders_racing_into_a_new_directory_both_succeed_and_leave_no_copy() {
         .expect("copy");
         let spawn = || {
             Command::new(LITEGATE)
-                .args(["render", "spec.yaml", "-o", "out"])
+                .args(["render", "spec.yaml", "-o", "out", "--plaintext-secret"])
                 .env_clear()
                 .envs(DUMMY_ENV.iter().copied())
                 .current_dir(tmp.path())
@@ -90,11 +90,17 @@ fn exposed(status: &[String]) -> Vec<&String> {
 
 fn render_into_deploy(repo: &Path, pause: bool) -> Child {
     let mut cmd = Command::new(LITEGATE);
-    cmd.args(["render", "spec.yaml", "-o", "deploy/out"])
-        .env_clear()
-        .envs(DUMMY_ENV.iter().copied())
-        .current_dir(repo)
-        .stderr(Stdio::null());
+    cmd.args([
+        "render",
+        "spec.yaml",
+        "-o",
+        "deploy/out",
+        "--plaintext-secret",
+    ])
+    .env_clear()
+    .envs(DUMMY_ENV.iter().copied())
+    .current_dir(repo)
+    .stderr(Stdio::null());
     if pause {
         cmd.env("LITEGATE_TEST_PAUSE_BEFORE_SWAP", "1");
     }
@@ -102,7 +108,16 @@ fn render_into_deploy(repo: &Path, pause: bool) -> Child {
 }
 
 fn assert_next_render_cleans_up(repo: &Path) {
-    let (code, _, err) = bounded(repo, &["render", "spec.yaml", "-o", "deploy/out"]);
+    let (code, _, err) = bounded(
+        repo,
+        &[
+            "render",
+            "spec.yaml",
+            "-o",
+            "deploy/out",
+            "--plaintext-secret",
+        ],
+    );
     assert_eq!(code, 0, "{err}");
     assert_eq!(
         litegate_leftovers(&repo.join("deploy")),
