@@ -15,21 +15,10 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::admin::{self, Request};
-use crate::render::Rendered;
 use crate::render::deployment::CONFIG_CHECKSUM;
+use crate::render::{KINDS, Rendered};
 use crate::resolve::sha256_hex;
 use crate::{Error, emit};
-
-/// The object kinds, in output order, with their file in `render -o DIR`.
-const KINDS: [(&str, &str); 7] = [
-    ("ConfigMap", "configmap.yaml"),
-    ("Secret", "secret.yaml"),
-    ("Service", "service.yaml"),
-    ("Deployment", "deployment.yaml"),
-    ("PodDisruptionBudget", "poddisruptionbudget.yaml"),
-    ("HorizontalPodAutoscaler", "horizontalpodautoscaler.yaml"),
-    ("NetworkPolicy", "networkpolicy.yaml"),
-];
 
 /// One side of a plan: each object as a JSON tree (a Secret as the sha256 of its content
 /// only) and LiteLLM's config.yaml.

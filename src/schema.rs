@@ -26,7 +26,7 @@ impl JsonSchema for SecretSource {
     // Mirrors the hand-written Deserialize: one key, never a scalar (a literal secret).
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         json_schema!({
-            "description": "Where a secret value comes from: exactly one of env, file, secretRef. A literal value is refused.",
+            "description": "Where a secret value comes from: exactly one of env, file, secretRef, remote. A literal value is refused.",
             "oneOf": [
                 {
                     "type": "object",
@@ -57,6 +57,24 @@ impl JsonSchema for SecretSource {
                         }
                     },
                     "required": ["secretRef"],
+                    "additionalProperties": false
+                },
+                {
+                    "type": "object",
+                    "description": "A key in a secret manager, fetched by External Secrets Operator (deployment.secrets.mode: external-secrets).",
+                    "properties": {
+                        "remote": {
+                            "type": "object",
+                            "properties": {
+                                "key": {"type": "string"},
+                                "property": {"type": "string"},
+                                "version": {"type": "string"}
+                            },
+                            "required": ["key"],
+                            "additionalProperties": false
+                        }
+                    },
+                    "required": ["remote"],
                     "additionalProperties": false
                 }
             ]

@@ -283,3 +283,65 @@ fn a_rotation_shows_in_the_plan_and_ci_plans_without_keys() {
     );
     assert_eq!(keyless.status.code(), Some(0), "{}", text(&keyless));
 }
+
+#[test]
+fn with_external_secrets_operator_nothing_needs_a_key_and_rotation_rolls_by_token() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let spec = root().join("examples/external-secrets-operator.yaml");
+    fs::copy(&spec, dir.path().join("gateway.yaml")).expect("copy");
+    // No key anywhere: litegate reads none.
+    let out = litegate_in(dir.path(), &["render", "gateway.yaml", "-o", "deploy"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let files: Vec<String> = fs::read_dir(dir.path().join("deploy"))
+        .expect("deploy")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        files.contains(&"externalsecret.yaml".to_owned()),
+        "{files:?}"
+    );
+    assert!(!files.contains(&"secret.yaml".to_owned()), "{files:?}");
+    let external: serde_json::Value = serde_saphyr::from_str(
+        &fs::read_to_string(dir.path().join("deploy/externalsecret.yaml")).expect("read"),
+    )
+    .expect("yaml");
+    assert_eq!(external["spec"]["target"]["name"], "litellm-secrets");
+    let keys: Vec<&str> = external["spec"]["data"]
+        .as_array()
+        .expect("data")
+        .iter()
+        .map(|d| d["secretKey"].as_str().expect("key"))
+        .collect();
+    assert_eq!(
+        keys,
+        ["ANTHROPIC_API_KEY", "LITELLM_MASTER_KEY", "OPENAI_API_KEY"]
+    );
+    let deployment = fs::read_to_string(dir.path().join("deploy/deployment.yaml")).expect("read");
+    assert!(
+        deployment.contains("name: litellm-secrets"),
+        "the pods read the Secret ESO makes"
+    );
+    assert!(deployment.contains("secret.reloader.stakater.com/reload: litellm-secrets"));
+    // CI checks it with no key and no flag.
+    let check = litegate_in(
+        dir.path(),
+        &["render", "gateway.yaml", "--check", "deploy"],
+        &[],
+    );
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check));
+    // Bumping the rotation token rolls the pods; nothing else changes.
+    let text_spec = fs::read_to_string(dir.path().join("gateway.yaml")).expect("spec");
+    fs::write(
+        dir.path().join("rotated.yaml"),
+        text_spec.replace("rotation: \"2026-12-01\"", "rotation: \"2026-12-02\""),
+    )
+    .expect("write");
+    let plan = litegate_in(dir.path(), &["plan", "deploy", "rotated.yaml"], &[]);
+    assert_eq!(plan.status.code(), Some(3), "{}", text(&plan));
+    assert!(
+        text(&plan).contains("checksum/secret-sources"),
+        "{}",
+        text(&plan)
+    );
+    assert!(text(&plan).contains("rollout"), "{}", text(&plan));
+}

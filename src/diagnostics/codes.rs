@@ -65,4 +65,5 @@ codes! {
     W005 => "an unquoted value that YAML 1.1 readers take for a boolean, number or date",
     W006 => "the grace period cannot outlast the longest configured request: streams are cut at shutdown",
     W007 => "a memory limit below what the configured workers were measured to need",
+    W008 => "values litegate cannot see, with nothing declared to roll the pods when they rotate",
 }

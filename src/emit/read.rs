@@ -14,15 +14,15 @@ use super::{CONFIG_FILE, KUSTOMIZATION};
 use crate::Error;
 
 /// The object files litegate can ever write (each `Object::file_name`).
-pub const OBJECT_FILES: [&str; 7] = [
-    "configmap.yaml",
-    "secret.yaml",
-    "service.yaml",
-    "deployment.yaml",
-    "poddisruptionbudget.yaml",
-    "horizontalpodautoscaler.yaml",
-    "networkpolicy.yaml",
-];
+pub const OBJECT_FILES: [&str; crate::render::KINDS.len()] = {
+    let mut files = [""; crate::render::KINDS.len()];
+    let mut i = 0;
+    while i < files.len() {
+        files[i] = crate::render::KINDS[i].1;
+        i += 1;
+    }
+    files
+};
 
 /// No file litegate writes comes near this (the ConfigMap and the Secret are each at most
 /// 1 MiB); a bigger one is not read.

@@ -33,12 +33,15 @@ pub const READINESS_PATH: &str = "/health/readiness";
 pub const SECRET_CHECKSUM: &str = "checksum/secret";
 pub const CONFIG_CHECKSUM: &str = "checksum/config";
 pub const SETTINGS_CHECKSUM: &str = "checksum/settings";
+/// Over where the values litegate cannot see come from, and `secrets.rotation`.
+pub const SECRET_SOURCES_CHECKSUM: &str = "checksum/secret-sources";
 pub const RELOADER_SECRETS: &str = "secret.reloader.stakater.com/reload";
 /// Pod template annotations litegate owns; `podAnnotations` cannot set them.
 pub const RESERVED_ANNOTATIONS: &[&str] = &[
     SECRET_CHECKSUM,
     CONFIG_CHECKSUM,
     SETTINGS_CHECKSUM,
+    SECRET_SOURCES_CHECKSUM,
     RELOADER_SECRETS,
 ];
 /// The uid of `nobody`: LiteLLM needs no identity of its own.
@@ -127,6 +130,9 @@ fn pod_annotations(r: &Resolved, triggers: &RolloutTriggers) -> BTreeMap<String,
     }
     if let Some(sum) = &triggers.settings {
         annotations.insert(SETTINGS_CHECKSUM.to_owned(), sum.clone());
+    }
+    if let Some(sum) = r.secret_sources_checksum() {
+        annotations.insert(SECRET_SOURCES_CHECKSUM.to_owned(), sum);
     }
     let external = r.external_secret_names();
     if !external.is_empty() {
@@ -244,7 +250,7 @@ fn container(r: &Resolved) -> Container {
             protocol: Some("TCP".to_owned()),
             ..Default::default()
         }]),
-        env_from: (!r.secret_data.is_empty()).then(|| {
+        env_from: r.reads_own_secret().then(|| {
             vec![EnvFromSource {
                 secret_ref: Some(SecretEnvSource {
                     name: r.secret_name(),
@@ -367,7 +373,7 @@ fn secret_key_refs(r: &Resolved) -> Vec<EnvVar> {
                 }),
                 ..Default::default()
             }),
-            EnvSource::Inline => None,
+            EnvSource::Inline | EnvSource::Remote(_) => None,
         })
         .collect()
 }

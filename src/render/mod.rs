@@ -3,6 +3,7 @@
 
 pub mod deployment;
 mod env_refs;
+pub mod external_secret;
 pub mod litellm;
 pub mod meta;
 pub mod objects;
@@ -25,6 +26,7 @@ pub use deployment::RolloutTriggers;
 pub enum Object {
     ConfigMap(ConfigMap),
     Secret(Secret),
+    ExternalSecret(Box<external_secret::ExternalSecret>),
     Service(Service),
     Deployment(Box<Deployment>),
     PodDisruptionBudget(PodDisruptionBudget),
@@ -32,11 +34,25 @@ pub enum Object {
     NetworkPolicy(NetworkPolicy),
 }
 
+/// Every kind litegate may emit, in output order, with its file in `render -o DIR`:
+/// the one list `plan` and the directory reader go by.
+pub const KINDS: [(&str, &str); 8] = [
+    ("ConfigMap", "configmap.yaml"),
+    ("Secret", "secret.yaml"),
+    ("ExternalSecret", "externalsecret.yaml"),
+    ("Service", "service.yaml"),
+    ("Deployment", "deployment.yaml"),
+    ("PodDisruptionBudget", "poddisruptionbudget.yaml"),
+    ("HorizontalPodAutoscaler", "horizontalpodautoscaler.yaml"),
+    ("NetworkPolicy", "networkpolicy.yaml"),
+];
+
 impl Object {
     pub fn kind(&self) -> &'static str {
         match self {
             Object::ConfigMap(_) => "ConfigMap",
             Object::Secret(_) => "Secret",
+            Object::ExternalSecret(_) => "ExternalSecret",
             Object::Service(_) => "Service",
             Object::Deployment(_) => "Deployment",
             Object::PodDisruptionBudget(_) => "PodDisruptionBudget",
@@ -47,15 +63,11 @@ impl Object {
 
     /// The object's file in `render -o DIR`.
     pub fn file_name(&self) -> &'static str {
-        match self {
-            Object::ConfigMap(_) => "configmap.yaml",
-            Object::Secret(_) => "secret.yaml",
-            Object::Service(_) => "service.yaml",
-            Object::Deployment(_) => "deployment.yaml",
-            Object::PodDisruptionBudget(_) => "poddisruptionbudget.yaml",
-            Object::HorizontalPodAutoscaler(_) => "horizontalpodautoscaler.yaml",
-            Object::NetworkPolicy(_) => "networkpolicy.yaml",
-        }
+        let kind = self.kind();
+        KINDS
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map_or("object.yaml", |(_, file)| file)
     }
 
     /// Kind, name and namespace: what identifies the object in a cluster.
@@ -63,6 +75,7 @@ impl Object {
         let metadata = match self {
             Object::ConfigMap(o) => &o.metadata,
             Object::Secret(o) => &o.metadata,
+            Object::ExternalSecret(o) => &o.metadata,
             Object::Service(o) => &o.metadata,
             Object::Deployment(o) => &o.metadata,
             Object::PodDisruptionBudget(o) => &o.metadata,
@@ -81,6 +94,7 @@ impl Object {
         match self {
             Object::ConfigMap(o) => yaml::manifest(o),
             Object::Secret(o) => yaml::manifest(o),
+            Object::ExternalSecret(o) => yaml::manifest(o),
             Object::Service(o) => yaml::manifest(o),
             Object::Deployment(o) => yaml::manifest(o),
             Object::PodDisruptionBudget(o) => yaml::manifest(o),
@@ -139,6 +153,8 @@ pub fn render(r: &Resolved) -> Result<Rendered, Error> {
     };
     let mut objects = vec![Object::ConfigMap(objects::config_map(r, &config_yaml))];
     objects.extend(objects::secret(r).map(Object::Secret));
+    objects
+        .extend(external_secret::external_secret(r).map(|e| Object::ExternalSecret(Box::new(e))));
     objects.push(Object::Service(objects::service(r)));
     objects.push(Object::Deployment(Box::new(deployment::deployment(
         r, &triggers,

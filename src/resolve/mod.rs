@@ -70,6 +70,10 @@ pub struct Resolved {
     pub database: bool,
     pub redis: Option<ResolvedRedis>,
     pub runtime: Runtime,
+    /// The store `remote` sources come from, in `external-secrets` mode.
+    pub secret_store: Option<SecretStore>,
+    /// `deployment.secrets.rotation`: a token whose change rolls the pods.
+    pub secret_rotation: Option<String>,
 }
 
 /// One container env var holding a secret.
@@ -85,6 +89,16 @@ pub enum EnvSource {
     Inline,
     /// A key of a Secret managed elsewhere.
     SecretKeyRef { name: String, key: String },
+    /// A key of `<name>-secrets` that External Secrets Operator fills from a store.
+    Remote(spec::RemoteRef),
+}
+
+/// What External Secrets Operator needs to make `<name>-secrets`.
+#[derive(Debug, Clone)]
+pub struct SecretStore {
+    pub name: String,
+    pub kind: String,
+    pub refresh_interval: String,
 }
 
 #[derive(Debug, Clone)]
@@ -162,15 +176,60 @@ impl Resolved {
         format!("{}-config", self.name)
     }
 
-    /// Secrets managed elsewhere that the pods read: rotation must roll the pods (Reloader).
-    pub fn external_secret_names(&self) -> BTreeSet<&str> {
+    /// Secrets whose values litegate never sees, which the pods read: rotation must roll
+    /// the pods (Reloader). `<name>-secrets` is among them when ESO fills it.
+    pub fn external_secret_names(&self) -> BTreeSet<String> {
         self.secret_env
             .iter()
             .filter_map(|e| match &e.source {
-                EnvSource::SecretKeyRef { name, .. } => Some(name.as_str()),
+                EnvSource::SecretKeyRef { name, .. } => Some(name.clone()),
+                EnvSource::Remote(_) => Some(self.secret_name()),
                 EnvSource::Inline => None,
             })
             .collect()
+    }
+
+    /// The keys External Secrets Operator puts in `<name>-secrets`, by env var.
+    pub fn remote_refs(&self) -> Vec<(&str, &spec::RemoteRef)> {
+        self.secret_env
+            .iter()
+            .filter_map(|e| match &e.source {
+                EnvSource::Remote(r) => Some((e.name.as_str(), r)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Whether the container reads `<name>-secrets` (litegate's, or the one ESO makes).
+    pub fn reads_own_secret(&self) -> bool {
+        !self.secret_data.is_empty() || !self.remote_refs().is_empty()
+    }
+
+    /// `checksum/secret-sources`: over the remote keys ESO fetches and the rotation token,
+    /// so pointing at another remote key, or bumping `deployment.secrets.rotation`, rolls
+    /// the pods (a `secretRef` change is in the pod template already); `None` without either.
+    pub fn secret_sources_checksum(&self) -> Option<String> {
+        let mut lines: Vec<String> = self
+            .secret_env
+            .iter()
+            .filter_map(|e| match &e.source {
+                EnvSource::Remote(r) => Some(format!(
+                    "{}=remote:{}/{}/{}",
+                    e.name,
+                    r.key,
+                    r.property.as_deref().unwrap_or(""),
+                    r.version.as_deref().unwrap_or("")
+                )),
+                EnvSource::Inline | EnvSource::SecretKeyRef { .. } => None,
+            })
+            .collect();
+        if lines.is_empty() && self.secret_rotation.is_none() {
+            return None;
+        }
+        if let Some(token) = &self.secret_rotation {
+            lines.push(format!("rotation={token}"));
+        }
+        Some(sha256_hex(lines.join("\n").as_bytes()))
     }
 
     /// `checksum/secret`; `None` when litegate emits no Secret.
@@ -345,6 +404,16 @@ pub fn resolve(
         database: d.database.is_some(),
         redis,
         runtime: runtime(spec),
+        secret_store: d.secrets.store.as_ref().map(|s| SecretStore {
+            name: s.name.clone(),
+            kind: s.kind.clone().unwrap_or_else(|| "SecretStore".to_owned()),
+            refresh_interval: d
+                .secrets
+                .refresh_interval
+                .clone()
+                .unwrap_or_else(|| "1h".to_owned()),
+        }),
+        secret_rotation: d.secrets.rotation.clone(),
     })
 }
 
@@ -550,6 +619,7 @@ impl<'a> SecretCollector<'a> {
                 },
                 None,
             ),
+            SecretSource::Remote(r) => (EnvSource::Remote(r.clone()), None),
             SecretSource::Env(name) => (EnvSource::Inline, self.read_env(name, path)),
             SecretSource::File(file) => (EnvSource::Inline, self.read_file(file, path)),
         };

@@ -126,17 +126,51 @@ pub struct Redis {
 pub struct SecretsOptions {
     #[serde(default)]
     pub mode: SecretsMode,
+    /// With `external-secrets`: the SecretStore or ClusterSecretStore the keys are in.
+    pub store: Option<SecretStoreRef>,
+    /// With `external-secrets`: how often ESO re-reads the keys (`1h` by default).
+    #[serde(rename = "refreshInterval")]
+    pub refresh_interval: Option<String>,
+    /// A token (a date, a counter) whose change rolls the pods: rotation without a
+    /// controller, when litegate cannot see the values.
+    pub rotation: Option<String>,
+    /// Stakater Reloader runs in the cluster, so a rotated Secret rolls the pods by itself.
+    #[serde(default)]
+    pub reloader: bool,
+}
+
+impl SecretsMode {
+    /// As the spec writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            SecretsMode::Inline => "inline",
+            SecretsMode::External => "external",
+            SecretsMode::ExternalSecrets => "external-secrets",
+        }
+    }
+}
+
+/// An External Secrets Operator store.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecretStoreRef {
+    pub name: String,
+    /// `SecretStore` (the default, in the gateway's namespace) or `ClusterSecretStore`.
+    pub kind: Option<String>,
 }
 
 /// Who holds the secret values.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum SecretsMode {
     /// `env`/`file` sources are read when rendering and written to `<name>-secrets`.
     #[default]
     Inline,
     /// litegate reads no secret value: every source must be a `secretRef`.
     External,
+    /// litegate reads no secret value: `remote` sources become an `ExternalSecret` that
+    /// External Secrets Operator turns into `<name>-secrets`; `secretRef` ones stay as they are.
+    ExternalSecrets,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

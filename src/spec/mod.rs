@@ -15,7 +15,7 @@ pub use deployment::{
     Autoscaling, Database, Deployment, DisruptionBudget, IntOrPercent, NetworkPolicyOptions, Redis,
     Resources, Rollout, SecretsMode, SecretsOptions, Toleration,
 };
-pub use secret_source::{LITERAL_REFUSED, SecretRef, SecretSource};
+pub use secret_source::{LITERAL_REFUSED, RemoteRef, SecretRef, SecretSource};
 
 /// The only `apiVersion` this build understands.
 pub const API_VERSION: &str = "litegate/v1alpha1";

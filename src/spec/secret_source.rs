@@ -17,6 +17,18 @@ pub enum SecretSource {
     File(String),
     /// A Kubernetes Secret managed elsewhere.
     SecretRef(SecretRef),
+    /// A key in a secret manager, fetched by External Secrets Operator into the Secret
+    /// litegate names (`deployment.secrets.mode: external-secrets`); never read by litegate.
+    Remote(RemoteRef),
+}
+
+/// One `remoteRef` of an `ExternalSecret`: the key in the store, and the property of it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemoteRef {
+    pub key: String,
+    pub property: Option<String>,
+    pub version: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -26,11 +38,11 @@ pub struct SecretRef {
     pub key: String,
 }
 
-const FIELDS: &[&str] = &["env", "file", "secretRef"];
+const FIELDS: &[&str] = &["env", "file", "secretRef", "remote"];
 
 /// Message for a literal where a source was expected; it must not contain the literal.
 pub const LITERAL_REFUSED: &str = "a literal secret value is not allowed here; \
-    use {env: NAME}, {file: PATH} or {secretRef: {name: SECRET, key: KEY}}";
+    use {env: NAME}, {file: PATH}, {secretRef: {name: SECRET, key: KEY}} or {remote: {key: KEY}}";
 
 impl<'de> Deserialize<'de> for SecretSource {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -50,7 +62,7 @@ impl<'de> Visitor<'de> for SourceVisitor {
     type Value = SecretSource;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("one of {env: NAME}, {file: PATH}, {secretRef: {name, key}}")
+        f.write_str("one of {env: NAME}, {file: PATH}, {secretRef: {name, key}}, {remote: {key}}")
     }
 
     // Every scalar is refused the same way, and none of them is quoted back.
@@ -80,18 +92,19 @@ impl<'de> Visitor<'de> for SourceVisitor {
                 "env" => ("env", SecretSource::Env(map.next_value()?)),
                 "file" => ("file", SecretSource::File(map.next_value()?)),
                 "secretRef" => ("secretRef", SecretSource::SecretRef(map.next_value()?)),
+                "remote" => ("remote", SecretSource::Remote(map.next_value()?)),
                 _ => return Err(de::Error::unknown_field(&key, FIELDS)),
             };
             if let Some((first, _)) = &found {
                 return Err(de::Error::custom(format_args!(
-                    "a secret source is exactly one of env, file, secretRef; found both {first} and {}",
+                    "a secret source is exactly one of env, file, secretRef, remote; found both {first} and {}",
                     source.0
                 )));
             }
             found = Some(source);
         }
-        found
-            .map(|(_, source)| source)
-            .ok_or_else(|| de::Error::custom("a secret source needs one of env, file, secretRef"))
+        found.map(|(_, source)| source).ok_or_else(|| {
+            de::Error::custom("a secret source needs one of env, file, secretRef, remote")
+        })
     }
 }

@@ -10,6 +10,7 @@ mod models;
 pub mod passthrough;
 mod providers;
 mod router;
+mod secrets;
 mod size;
 mod yaml_hazards;
 
@@ -30,6 +31,7 @@ pub fn validate(spec: &Gateway) -> Vec<Diagnostic> {
     passthrough::check(spec, &mut out);
     literal_secrets::check(spec, &mut out);
     deployment::check(spec, &mut out);
+    secrets::check(spec, &mut out);
     size::check(spec, &mut out);
     out
 }

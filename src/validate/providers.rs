@@ -193,16 +193,37 @@ pub fn secret_source(
                 ));
             }
         }
+        SecretSource::Remote(r) if r.key.trim().is_empty() => out.push(Diagnostic::error(
+            Code::E014,
+            format!("{path}.remote.key"),
+            "the remote key is empty",
+        )),
         _ => {}
     }
-    if mode == SecretsMode::External && !matches!(source, SecretSource::SecretRef(_)) {
-        out.push(
+    let read_here = matches!(source, SecretSource::Env(_) | SecretSource::File(_));
+    match mode {
+        SecretsMode::External | SecretsMode::ExternalSecrets if read_here => out.push(
             Diagnostic::error(
                 Code::E027,
                 path,
-                "deployment.secrets.mode is external, so litegate reads no secret value",
+                format!("deployment.secrets.mode is {}, so litegate reads no secret value", mode.name()),
             )
-            .with_help("use {secretRef: {name: SECRET, key: KEY}} for every secret"),
-        );
+            .with_help(if mode == SecretsMode::External {
+                "use {secretRef: {name: SECRET, key: KEY}} for every secret"
+            } else {
+                "use {remote: {key: KEY, property: PROPERTY}} (External Secrets Operator) or {secretRef: {name, key}}"
+            }),
+        ),
+        SecretsMode::Inline | SecretsMode::External if matches!(source, SecretSource::Remote(_)) => {
+            out.push(
+                Diagnostic::error(
+                    Code::E027,
+                    format!("{path}.remote"),
+                    "a remote source is fetched by External Secrets Operator, which needs deployment.secrets.mode: external-secrets",
+                )
+                .with_help("set deployment.secrets: {mode: external-secrets, store: {name: STORE, kind: ClusterSecretStore}}"),
+            );
+        }
+        _ => {}
     }
 }

@@ -56,6 +56,9 @@ DUMMY_ENV = {
 }
 # A value for each external Secret key, as a cluster would have them.
 SECRET_REF_VALUE = "dummy-external-{name}-{key}"
+# What External Secrets Operator would put in the Secret for each remote key.
+REMOTE_VALUE = "dummy-eso-{secretKey}"
+REMOTE_MASTER_VALUE = "sk-dummy-eso-master-0123456789abcdef012345"
 MASTER_REF_VALUE = "sk-dummy-external-master-0123456789abcdef0123"
 DROP_PARAM_VALUES = {"logit_bias": {"1": -100}}
 
@@ -216,6 +219,14 @@ def launch_plan(out_dir, configdir):
     if os.path.exists(secret_path):
         secret = load(secret_path)
         secrets[secret["metadata"]["name"]] = {k: base64.b64decode(v).decode() for k, v in secret["data"].items()}
+    # External Secrets Operator is not here: what it would make of the ExternalSecret,
+    # one value per remote key, stands in for the cluster's Secret.
+    external_path = os.path.join(out_dir, "externalsecret.yaml")
+    if os.path.exists(external_path):
+        spec = load(external_path)["spec"]
+        secrets[spec["target"]["name"]] = {
+            d["secretKey"]: REMOTE_MASTER_VALUE if d["secretKey"] == "LITELLM_MASTER_KEY" else REMOTE_VALUE.format(**d)
+            for d in spec["data"]}
     for source in container.get("envFrom", []):
         name = source["secretRef"]["name"]
         check(name in secrets, f"envFrom names Secret {name}, which is not emitted")
@@ -279,6 +290,8 @@ def expectations(spec, plan):
         source = provider["apiKey"]
         if "env" in source:
             key = render_env(spec)[source["env"]]
+        elif "remote" in source:
+            key = REMOTE_VALUE.format(secretKey=f"{model['provider'].upper().replace('-', '_')}_API_KEY")
         else:
             key = SECRET_REF_VALUE.format(**source["secretRef"])
         by_upstream[model["model"]] = {"name": model["name"], "key": key, "drop": model.get("dropParams", [])}
@@ -437,8 +450,12 @@ def import_corpus_check():
 
 
 # ---------------------------------------------------------------- manifests
+CRD_FILES = ("externalsecret.yaml",)
+
+
 def manifest_files(out):
-    return sorted(os.path.join(out, f) for f in os.listdir(out) if f not in ("config.yaml", "kustomization.yaml"))
+    return sorted(os.path.join(out, f) for f in os.listdir(out)
+                  if f not in ("config.yaml", "kustomization.yaml", *CRD_FILES))
 
 
 def schema_check(out):
@@ -446,6 +463,16 @@ def schema_check(out):
         result = subprocess.run([KUBERNETES_VALIDATE, "--strict", "-k", version, *manifest_files(out)],
                                 capture_output=True, text=True)
         check(result.returncode == 0, f"kubernetes-validate --strict -k {version}:\n{result.stdout}{result.stderr}")
+    # Custom resources are not in Kubernetes' schemas: each against its own CRD's.
+    external = os.path.join(out, "externalsecret.yaml")
+    if os.path.exists(external):
+        as_json = external + ".json"
+        with open(as_json, "w") as f:
+            json.dump(load(external), f)
+        result = subprocess.run(["node", os.path.join(ROOT, "tests/e2e/validate_externalsecret.mjs"), as_json],
+                                capture_output=True, text=True, env={**os.environ})
+        os.remove(as_json)
+        check(result.returncode == 0, f"the ExternalSecret does not fit the ESO CRD:\n{result.stdout}{result.stderr}")
 
 
 def policy_check(out):

@@ -13,6 +13,7 @@ LITELLM_VERSION=1.106.2
 PRISMA_VERSION=0.15.0
 KUBERNETES_VALIDATE_VERSION=1.37.0
 CHECKOV_VERSION=3.3.30
+ESO_MODELS_VERSION=2.0.0
 CACHE=${LITEGATE_E2E_CACHE:-$HOME/.cache/litegate-e2e}
 mkdir -p "$CACHE"
 
@@ -34,6 +35,16 @@ LITELLM_VENV=$(venv "litellm-$LITELLM_VERSION-prisma-$PRISMA_VERSION" "litellm[p
 # checkov's dependencies clash with litellm's: it gets its own venv.
 CHECKOV_VENV=$(venv "checkov-$CHECKOV_VERSION" "checkov==$CHECKOV_VERSION")
 K8S_VENV=$(venv "kubernetes-validate-$KUBERNETES_VALIDATE_VERSION" "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION")
+# External Secrets Operator's CRD schema, as @kubernetes-models generates it from the CRD:
+# custom resources are in no Kubernetes schema, so the ExternalSecret is checked against it.
+ESO_MODELS_DIR="$CACHE/eso-models-$ESO_MODELS_VERSION"
+if [ ! -f "$ESO_MODELS_DIR/.complete" ]; then
+  rm -rf "$ESO_MODELS_DIR" && mkdir -p "$ESO_MODELS_DIR"
+  (cd "$ESO_MODELS_DIR" && npm init -y >/dev/null \
+    && npm install --silent --no-audit --no-fund "@kubernetes-models/external-secrets@$ESO_MODELS_VERSION" >/dev/null 2>&1)
+  touch "$ESO_MODELS_DIR/.complete"
+fi
+export ESO_MODELS_DIR
 timing "venvs"
 
 cargo build --release --locked --quiet
