@@ -634,6 +634,10 @@ fn plan(args: &PlanArgs, env: &dyn Environment) -> i32 {
 }
 
 fn sync(args: &SyncArgs, env: &dyn Environment) -> i32 {
+    if let Err(message) = proxy_url(&args.url) {
+        stderr_line!("error: --url {message}");
+        return exit::USAGE;
+    }
     let Some(master_key) = master_key(env, &args.master_key_env) else {
         return exit::FAILED;
     };
@@ -642,6 +646,13 @@ fn sync(args: &SyncArgs, env: &dyn Environment) -> i32 {
         Ok(ok) => ok,
         Err(code) => return code,
     };
+    if compiled.rendered.triggers.settings.is_none() {
+        stderr_line!(
+            "error: {} has no deployment.database, so its models change by rollout, not through the admin API: `litegate plan` shows the rollout, and `litegate verify` checks what the pods serve",
+            args.spec.display()
+        );
+        return exit::FAILED;
+    }
     let view = match crate::plan::View::from_rendered(&compiled.rendered) {
         Ok(view) => view,
         Err(e) => return report(&e, &source),
@@ -679,7 +690,28 @@ fn sync(args: &SyncArgs, env: &dyn Environment) -> i32 {
     }
 }
 
+/// A proxy's base URL as the client takes it: a scheme and a host, e.g.
+/// `http://127.0.0.1:4000`; the reason when it is not one.
+fn proxy_url(url: &str) -> Result<(), String> {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Err(format!("{url}: a URL needs its scheme, e.g. http://{url}"));
+    };
+    if !matches!(scheme, "http" | "https") {
+        return Err(format!("{url}: the scheme must be http or https"));
+    }
+    if rest.trim_end_matches('/').is_empty() {
+        return Err(format!("{url}: no host"));
+    }
+    Ok(())
+}
+
 fn verify(args: &VerifyArgs, env: &dyn Environment) -> i32 {
+    for url in &args.urls {
+        if let Err(message) = proxy_url(url) {
+            stderr_line!("error: --url {message}");
+            return exit::USAGE;
+        }
+    }
     let Some(master_key) = master_key(env, &args.master_key_env) else {
         return exit::FAILED;
     };

@@ -569,3 +569,39 @@ fn a_closed_stderr_is_not_a_panic() {
     drop(child.stderr.take());
     assert_eq!(child.wait().expect("exits").code(), Some(1));
 }
+
+#[test]
+fn sync_and_verify_say_a_url_needs_its_scheme_and_sync_wants_a_database_spec() {
+    let env = [(
+        "LITELLM_MASTER_KEY",
+        "sk-dummy-master-7d3b5f0e1c9a8b2d4f6e0a1c3b5d7f9e",
+    )];
+    for args in [
+        &["sync", "examples/database.yaml", "--url", "127.0.0.1:4000"][..],
+        &["verify", "examples/minimal.yaml", "--url", "127.0.0.1:4000"],
+    ] {
+        let out = litegate(args, &env);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&out).contains("a URL needs its scheme, e.g. http://127.0.0.1:4000"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    // Refused before any connection: nothing listens on this port.
+    let out = litegate(
+        &[
+            "sync",
+            "examples/minimal.yaml",
+            "--url",
+            "http://127.0.0.1:9",
+        ],
+        &env,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("has no deployment.database, so its models change by rollout"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -96,7 +96,7 @@ pub fn parse_recovering(text: &str) -> Parsed {
     if only_comments {
         parsed.diagnostics.push(
             Diagnostic::error(Code::E001, "", "the spec file is empty")
-                .with_help("start from one of the files in examples/"),
+                .with_help("`litegate init > gateway.yaml` writes a commented starter spec"),
         );
         return parsed;
     }

@@ -398,9 +398,14 @@ def run_example(example_path, mutate=None, while_serving=None):
 
 # ---------------------------------------------------------------- sync
 def sync_check(base, master, workdir, ids):
-    """`litegate sync` against the real database-less proxy: the error path. (A
-    database-backed LiteLLM cannot run here; tests/sync.rs covers the rest with a stand-in.)"""
-    spec_path = os.path.join(workdir, "gateway.yaml")
+    """`litegate sync` against the real database-less proxy: the error path. The spec says
+    it has a database (sync refuses a spec without one before connecting); the proxy it
+    meets has none. (The database-backed success path: tests/e2e/sync_harness.py.)"""
+    spec_path = os.path.join(workdir, "gateway-with-database.yaml")
+    spec = load(os.path.join(workdir, "gateway.yaml"))
+    spec["deployment"]["database"] = {"url": {"env": "DATABASE_URL"}}
+    with open(spec_path, "w") as f:
+        yaml.safe_dump(spec, f, sort_keys=False)
 
     def sync(*args, key=master):
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PROXY_KEY": key}
