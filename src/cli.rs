@@ -46,33 +46,40 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Render every object: to stdout, to a directory (-o), or check a directory (--check).
+    #[command(after_long_help = crate::help::RENDER)]
     Render(RenderArgs),
     /// Check a spec and report every error and warning; writes nothing.
+    #[command(after_long_help = crate::help::VALIDATE)]
     Validate(ValidateArgs),
     /// Show what changes from OLD to NEW, per object, and whether pods roll (exit 3 on change).
+    #[command(after_long_help = crate::help::PLAN)]
     Plan(PlanArgs),
     /// Make a running, database-backed LiteLLM serve the spec's models, live (exit 3: drift, with --dry-run).
     ///
     /// Reads GET /model/info, sends the admin requests `plan` would list for the rows
     /// litegate owns, and reads back until the proxy matches. Provider keys are not needed:
     /// the rows carry them as os.environ/NAME references.
+    #[command(after_long_help = crate::help::SYNC)]
     Sync(SyncArgs),
     /// Check that running proxies serve the spec, pod by pod (exit 3: one does not).
     ///
     /// Reads GET /model/info and GET /v1/models from each URL and compares: without a
     /// database, each model's config stamp; with one, the rows litegate owns, as sync does.
     /// With --wait, polls until every URL serves the spec or the time is up.
+    #[command(after_long_help = crate::help::VERIFY)]
     Verify(VerifyArgs),
     /// A KRM function for kustomize `generators:` and kpt: a ResourceList on stdin, the Gateway
     /// spec as functionConfig, the list with the rendered objects appended on stdout.
     ///
     /// `env:` sources read only the variables listed in LITEGATE_ALLOW_ENV; `file:` sources
     /// only files in or below --root.
+    #[command(after_long_help = crate::help::KRM)]
     Krm(KrmArgs),
     /// A Helm post-renderer: the chart's manifests from stdin, unchanged, then the spec's objects.
     ///
     /// For `helm install --post-renderer`; see README. Exits 1, printing nothing, when the
     /// spec is invalid or the chart already has an object litegate emits.
+    #[command(after_long_help = crate::help::POST_RENDER)]
     PostRender {
         /// The Gateway spec file (relative to where helm runs).
         spec: PathBuf,
@@ -86,11 +93,13 @@ pub enum Command {
     /// only the variables listed in LITEGATE_ALLOW_ENV; `file:` sources only files in or
     /// below the kustomization's directory (LITEGATE_LOAD_RESTRICTOR=LoadRestrictionsNone
     /// lifts that).
+    #[command(after_long_help = crate::help::KUSTOMIZE_PLUGIN)]
     KustomizePlugin {
         /// The generator config file kustomize passes (a copy of the spec).
         config: PathBuf,
     },
     /// Turn an existing LiteLLM config.yaml into a spec (to stdout, or -o FILE); keys are never copied.
+    #[command(after_long_help = crate::help::IMPORT)]
     Import(ImportArgs),
     /// Print a commented starter spec to stdout.
     Init,
@@ -101,8 +110,12 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff).
-    Man,
+    /// Print the man page (roff), or with --dir write one per command there.
+    Man {
+        /// Write litegate.1 and litegate-COMMAND.1 for every command to DIR.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// Where `file:` secret sources may be read from.
@@ -313,7 +326,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Init => init(),
         Command::Schema => print_stdout(&crate::schema::json(), exit::OK),
         Command::Completions { shell } => completions(shell),
-        Command::Man => man(),
+        Command::Man { dir } => man(dir.as_deref()),
     }
 }
 
@@ -458,15 +471,36 @@ fn completions(shell: clap_complete::Shell) -> i32 {
     print_stdout(&String::from_utf8_lossy(&script), exit::OK)
 }
 
-fn man() -> i32 {
-    let mut page = Vec::new();
-    match clap_mangen::Man::new(Cli::command()).render(&mut page) {
-        Ok(()) => print_stdout(&title_first(&String::from_utf8_lossy(&page)), exit::OK),
-        Err(e) => {
-            stderr_line!("error: cannot write the man page: {e}");
-            exit::FAILED
+fn man(dir: Option<&Path>) -> i32 {
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    let page = |cmd: &clap::Command| {
+        let mut page = Vec::new();
+        clap_mangen::Man::new(cmd.clone())
+            .render(&mut page)
+            .map(|()| title_first(&String::from_utf8_lossy(&page)))
+    };
+    let Some(dir) = dir else {
+        return match page(&cmd) {
+            Ok(text) => print_stdout(&text, exit::OK),
+            Err(e) => {
+                stderr_line!("error: cannot write the man page: {e}");
+                exit::FAILED
+            }
+        };
+    };
+    let commands = std::iter::once(&cmd).chain(cmd.get_subcommands());
+    for c in commands {
+        let name = c.get_display_name().unwrap_or_else(|| c.get_name());
+        let path = dir.join(format!("{name}.1"));
+        let written = page(c)
+            .map_err(|e| Error::fs("rendering", &path, e))
+            .and_then(|text| emit::write_file_atomically(&path, &text));
+        if let Err(e) = written {
+            return report_plain(&e);
         }
     }
+    exit::OK
 }
 
 /// Moves `.TH` above clap_mangen's string definitions: man(7) pages open with the title,

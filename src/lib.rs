@@ -8,6 +8,7 @@ pub mod cli;
 pub mod diagnostics;
 pub mod emit;
 mod error;
+mod help;
 pub mod import;
 pub mod input;
 pub mod krm;

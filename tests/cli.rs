@@ -412,12 +412,58 @@ fn a_missing_spec_file_is_a_clear_error() {
 #[test]
 fn help_texts() {
     insta::with_settings!({snapshot_path => "../snapshots"}, {
-        for (name, args) in [("help", &["--help"][..]), ("help-render", &["render", "--help"]), ("help-validate", &["validate", "--help"])] {
-            let out = litegate(args, &[]);
+        let out = litegate(&["--help"], &[]);
+        assert_eq!(out.status.code(), Some(0));
+        insta::assert_snapshot!("help", stdout(&out));
+        for command in COMMANDS {
+            let out = litegate(&[command, "--help"], &[]);
             assert_eq!(out.status.code(), Some(0));
-            insta::assert_snapshot!(name, stdout(&out));
+            insta::assert_snapshot!(format!("help-{command}"), stdout(&out));
         }
     });
+}
+
+const COMMANDS: [&str; 13] = [
+    "render",
+    "validate",
+    "plan",
+    "sync",
+    "verify",
+    "krm",
+    "post-render",
+    "kustomize-plugin",
+    "import",
+    "init",
+    "schema",
+    "completions",
+    "man",
+];
+
+#[test]
+fn every_command_s_help_has_examples_and_exit_codes_and_a_man_page() {
+    for command in COMMANDS {
+        let help = stdout(&litegate(&[command, "--help"], &[]));
+        let simple = matches!(command, "init" | "schema" | "completions" | "man");
+        if !simple {
+            assert!(
+                help.contains("Examples:") && help.contains("Exit codes:"),
+                "{command}:\n{help}"
+            );
+        }
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = litegate(&["man", "--dir", tmp.path().to_str().expect("utf-8")], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    for command in COMMANDS {
+        let page = fs::read_to_string(tmp.path().join(format!("litegate-{command}.1")))
+            .unwrap_or_else(|_| panic!("no man page for {command}"));
+        assert!(page.starts_with(".TH "), "{command}: the title comes first");
+    }
+    let main = fs::read_to_string(tmp.path().join("litegate.1")).expect("litegate.1");
+    assert!(
+        main.contains("litegate\\-verify(1)"),
+        "the main page lists the others"
+    );
 }
 
 /// The jq program README documents for recomputing `checksum/secret` from a live Secret.
