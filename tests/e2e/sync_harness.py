@@ -789,6 +789,9 @@ def lifecycle(lab, c):
     spec = base_spec(lab.upstream.url)
     gw = lab.gateway("s0", spec)
     a = lab.replica("a", gw).start()
+    c.measure("readiness over the fake database", call("GET", a.url + "/health/readiness")[:2])
+    c.measure("POST /model/update of an id only config.yaml has", a.api("POST", "/model/update", {
+        "model_name": "gpt-4o", "litellm_params": {"model": "openai/gpt-4o"}, "model_info": {"id": "gpt-4o--openai"}}))
 
     dry = lab.sync(gw, a.url, "--dry-run")
     first = lab.sync(gw, a.url)
@@ -927,6 +930,7 @@ def lifecycle(lab, c):
     a.reload()
     after_reloads = a.chat("gpt-4o")[0]
     c.measure("window: after /model/delete alone, chat", f"HTTP {right_after}; after two reloads HTTP {after_reloads}")
+    c.measure("database calls of this pod, (table, action, count)", a.control("/calls"))
 
 
 @scenario("ownership", ["foreign_row_untouched", "other_gateway_row_untouched"])
