@@ -4,7 +4,9 @@
 # - every manifest passes Kubernetes' OpenAPI schemas in strict mode (oldest and newest
 #   Kubernetes we claim) and checkov's policy checks;
 # - kubectl kustomize builds every rendered directory and an overlay of it;
-# - mutated output (wrong env var, probe path typo, dropped api_base) is caught.
+# - mutated output (wrong env var, probe path typo, dropped api_base) is caught;
+# - `litegate sync` runs against LiteLLM's own proxy code with only the database
+#   replaced (sync_harness.py).
 # Venvs are cached under $LITEGATE_E2E_CACHE, keyed by the pinned versions.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -55,4 +57,15 @@ export LITELLM_BIN=$LITELLM_VENV/bin/litellm
 export CHECKOV_BIN=$CHECKOV_VENV/bin/checkov
 export KUBERNETES_VALIDATE_BIN=$K8S_VENV/bin/kubernetes-validate
 export LITELLM_VERSION
-exec "$LITELLM_VENV/bin/python" tests/e2e/e2e.py "$@"
+status=0
+"$LITELLM_VENV/bin/python" tests/e2e/e2e.py "$@" || status=$?
+timing "e2e.py"
+
+# litegate sync against LiteLLM's own proxy code with only the database replaced
+# (tests/e2e/sync_harness.py; its docstring says what is replaced). Runs on a full run;
+# LITEGATE_E2E_SYNC=0 skips it, =1 runs it also when examples are named.
+if [ "${LITEGATE_E2E_SYNC:-$([ $# -eq 0 ] && echo 1 || echo 0)}" = 1 ]; then
+  "$LITELLM_VENV/bin/python" tests/e2e/sync_harness.py || status=$?
+  timing "sync harness"
+fi
+exit $status
