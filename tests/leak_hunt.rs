@@ -24,6 +24,7 @@ const ENV: &[(&str, &str)] = &[
     ("LANGFUSE_SECRET_KEY", "MARKER-langfuse-5a5b5c5d5e"),
     ("GROQ_API_KEY", "MARKER-groq-7a7b7c7d7e7f"),
     ("MISTRAL_API_KEY", "MARKER-mistral-8a8b8c8d8e"),
+    ("LITELLM_SALT_KEY", "MARKER-salt-9a9b9c9d9e9f"),
     (
         "LITELLM_MASTER_KEY",
         "sk-MARKER-master-3d3e3f3a3b3c3d3e3f3a3b3c3d3e",

@@ -36,7 +36,8 @@ deployment:
   masterKey: {env: LITELLM_MASTER_KEY}
 ";
 
-const DATABASE: &str = "  database:\n    url: {env: DATABASE_URL}\n";
+const DATABASE: &str =
+    "  database:\n    url: {env: DATABASE_URL}\n    saltKey: {env: LITELLM_SALT_KEY}\n";
 
 const EXTRA_MODEL: &str = "  - name: mini\n    provider: openai\n    model: gpt-4o-mini\n";
 

@@ -144,7 +144,7 @@ fn the_grace_period_outlasts_the_longest_configured_request() {
 
 #[test]
 fn with_a_database_a_model_timeout_warns_instead_of_rolling_the_pods() {
-    let database = "  database: {url: {env: DATABASE_URL}}\n";
+    let database = "  database: {url: {env: DATABASE_URL}, saltKey: {env: LITELLM_SALT_KEY}}\n";
     let a = objects(database, ", timeout: 30");
     let b = objects(database, ", timeout: 300");
     assert_eq!(

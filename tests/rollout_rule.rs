@@ -63,7 +63,7 @@ fn spec_text(
     s.push_str("deployment:\n  image: ghcr.io/berriai/litellm-database:v1.80.12-stable\n");
     s.push_str("  masterKey: {env: LITELLM_MASTER_KEY}\n");
     if database {
-        s.push_str("  database: {url: {env: DATABASE_URL}}\n");
+        s.push_str("  database: {url: {env: DATABASE_URL}, saltKey: {env: LITELLM_SALT_KEY}}\n");
     }
     s
 }
@@ -339,7 +339,7 @@ fn passthrough_env_and_secret_env_roll_the_pods_by_the_right_field() {
              \x20 env: {{HF_HUB_OFFLINE: \"{offline}\"}}\n\
              \x20 secretEnv: {{LANGFUSE_SECRET_KEY: {{env: LANGFUSE_SECRET_KEY}}}}\n{}",
             if database {
-                "  database: {url: {env: DATABASE_URL}}\n"
+                "  database: {url: {env: DATABASE_URL}, saltKey: {env: LITELLM_SALT_KEY}}\n"
             } else {
                 ""
             }

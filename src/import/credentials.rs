@@ -266,8 +266,14 @@ impl Importer<'_> {
 }
 
 /// Names litegate itself gives every container that has them.
-pub(super) fn litegate_names() -> [String; 3] {
-    [MASTER_KEY_ENV, DATABASE_URL_ENV, REDIS_PASSWORD_ENV].map(str::to_owned)
+pub(super) fn litegate_names() -> [String; 4] {
+    [
+        MASTER_KEY_ENV,
+        DATABASE_URL_ENV,
+        REDIS_PASSWORD_ENV,
+        crate::resolve::SALT_KEY_ENV,
+    ]
+    .map(str::to_owned)
 }
 
 /// Every variable the config reads (`os.environ/NAME` anywhere in a string, and the names

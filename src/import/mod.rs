@@ -66,6 +66,7 @@ pub fn import(
     if database.is_some() {
         im.database = true;
         im.claim(crate::resolve::DATABASE_URL_ENV, "deployment.database.url");
+        im.claim(crate::resolve::SALT_KEY_ENV, "deployment.database.saltKey");
     }
     let (providers, models) = im.providers_and_models(models, &names);
     im.environment_variables(config.get("environment_variables"));
@@ -184,7 +185,21 @@ impl<'a> Importer<'a> {
             }
             .into(),
             master_key,
-            database: database.map(|url| DatabaseOut { url }),
+            database: database.map(|url| {
+                self.warn(
+                    "general_settings.database_url",
+                    format!(
+                        "a database needs a salt key, which the spec reads from ${SALT}: export \
+                         the value your proxy has in {SALT}, or, if it ran without one, the master \
+                         key's (stored models are encrypted with it), or they become unreadable",
+                        SALT = crate::resolve::SALT_KEY_ENV
+                    ),
+                );
+                DatabaseOut {
+                    url,
+                    salt_key: SourceOut::Env(crate::resolve::SALT_KEY_ENV.into()),
+                }
+            }),
             redis: self.redis.take(),
             secret_env: self.take_secret_env(),
         }

@@ -157,8 +157,10 @@ pub struct DeploymentOut {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct DatabaseOut {
     pub url: SourceOut,
+    pub salt_key: SourceOut,
 }
 
 #[derive(Default, Serialize)]

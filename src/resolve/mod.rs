@@ -48,6 +48,7 @@ pub const DEFAULTS: Defaults = Defaults {
 
 pub const MASTER_KEY_ENV: &str = "LITELLM_MASTER_KEY";
 pub const DATABASE_URL_ENV: &str = "DATABASE_URL";
+pub const SALT_KEY_ENV: &str = "LITELLM_SALT_KEY";
 pub const REDIS_PASSWORD_ENV: &str = "REDIS_PASSWORD";
 /// Shortest master key accepted: `sk-` and 32 random characters.
 const MIN_MASTER_KEY_LEN: usize = 3 + 32;
@@ -321,6 +322,9 @@ pub fn resolve(
             &db.url,
             "deployment.database.url",
         );
+        if let Some(salt) = &db.salt_key {
+            secrets.add(SALT_KEY_ENV.to_owned(), salt, "deployment.database.saltKey");
+        }
     }
     let redis = d.redis.as_ref().map(|r| ResolvedRedis {
         host: r.host.clone(),

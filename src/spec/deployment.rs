@@ -111,6 +111,10 @@ pub struct Autoscaling {
 pub struct Database {
     /// The Postgres URL, `DATABASE_URL` in the container.
     pub url: SecretSource,
+    /// `LITELLM_SALT_KEY`: what LiteLLM encrypts stored params with. Without it, the master
+    /// key, and a master-key rotation leaves every stored row unreadable. Set once, kept.
+    #[serde(rename = "saltKey")]
+    pub salt_key: Option<SecretSource>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

@@ -29,6 +29,17 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
     }
     if let Some(db) = &d.database {
         secret_source("deployment.database.url", &db.url, mode, out);
+        match &db.salt_key {
+            Some(salt) => secret_source("deployment.database.saltKey", salt, mode, out),
+            None => out.push(
+                Diagnostic::error(
+                    Code::E034,
+                    "deployment.database",
+                    "a database needs a salt key: LiteLLM encrypts the stored models' params with LITELLM_SALT_KEY, or without one with the master key, so a master-key rotation would leave every stored model unreadable",
+                )
+                .with_help("saltKey: {env: LITELLM_SALT_KEY}: a random value, set once and never changed (e.g. openssl rand -hex 32)"),
+            ),
+        }
     }
     if let Some(redis) = &d.redis {
         if redis.host.is_empty() {

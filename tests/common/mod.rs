@@ -19,6 +19,7 @@ pub const DUMMY_ENV: &[(&str, &str)] = &[
         "postgresql://litellm:dummy-db-9f4c7d@db:5432/litellm",
     ),
     ("GROQ_API_KEY", "dummy-groq-2a6e19"),
+    ("LITELLM_SALT_KEY", "dummy-salt-1a2b3c4d5e6f7a8b"),
     (
         "LITELLM_MASTER_KEY",
         "sk-dummy-master-7d3b5f0e1c9a8b2d4f6e0a1c3b5d7f9e",

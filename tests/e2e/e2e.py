@@ -50,6 +50,7 @@ DUMMY_ENV = {
     "DATABASE_URL": "postgresql://litellm:dummy-db-9f4c7d@db:5432/litellm",
     "GROQ_API_KEY": "dummy-groq-2a6e19",
     "LITELLM_MASTER_KEY": "sk-dummy-master-7d3b5f0e1c9a8b2d4f6e0a1c3b5d7f9e",
+    "LITELLM_SALT_KEY": "dummy-salt-1a2b3c4d5e6f7a8b",
     "MISTRAL_API_KEY": "dummy-mistral-6f1b83",
     "OPENAI_API_KEY": "dummy-openai-4d8c2a",
     "REDIS_PASSWORD": "dummy-redis-0e5b7c",
@@ -403,7 +404,12 @@ def sync_check(base, master, workdir, ids):
     meets has none. (The database-backed success path: tests/e2e/sync_harness.py.)"""
     spec_path = os.path.join(workdir, "gateway-with-database.yaml")
     spec = load(os.path.join(workdir, "gateway.yaml"))
-    spec["deployment"]["database"] = {"url": {"env": "DATABASE_URL"}}
+    if spec["deployment"].get("secrets", {}).get("mode") == "external-secrets":
+        # litegate reads no value in this mode: the database's sources are remote too.
+        spec["deployment"]["database"] = {"url": {"remote": {"key": "llm/database", "property": "url"}},
+                                          "saltKey": {"remote": {"key": "llm/database", "property": "salt"}}}
+    else:
+        spec["deployment"]["database"] = {"url": {"env": "DATABASE_URL"}, "saltKey": {"env": "LITELLM_SALT_KEY"}}
     with open(spec_path, "w") as f:
         yaml.safe_dump(spec, f, sort_keys=False)
 
