@@ -128,6 +128,14 @@ pub fn digest(row: &Value) -> Option<&str> {
 }
 
 /// Whether litegate wrote this row for this gateway.
+/// The gateway a row says its litegate wrote it for, when litegate wrote it.
+pub fn gateway_of(row: &Value) -> Option<&str> {
+    let info = row.get("model_info")?;
+    (info.get(MANAGED_BY)?.as_str()? == MANAGER)
+        .then(|| info.get(GATEWAY)?.as_str())
+        .flatten()
+}
+
 pub fn owned_by(row: &Value, gateway: &str) -> bool {
     let info = row.get("model_info");
     info.and_then(|i| i.get(MANAGED_BY)).and_then(Value::as_str) == Some(MANAGER)
@@ -150,18 +158,33 @@ pub fn replace(id: &str, current: &Value, desired: &Value) -> Vec<Request> {
     }
 }
 
-/// Puts requests in the order they are sent: deletes, then updates, then new rows, each
-/// kind by model id. A replaced model's delete thus precedes its new row.
+/// Puts requests in the order they are sent: deletes of models that left, then updates,
+/// then each replaced model's delete right before its new row, then new rows; each kind by
+/// model id. Keeping a replace's two requests together keeps short the time in which the
+/// pod that took the delete serves no deployment for that id.
 pub fn in_order(mut requests: Vec<Request>) -> Vec<Request> {
-    let rank = |r: &Request| match (r.method, r.path.as_str()) {
-        ("POST", "/model/delete") => 0,
-        ("PATCH", _) => 1,
-        _ => 2,
-    };
-    requests.sort_by(|a, b| {
-        rank(a)
-            .cmp(&rank(b))
-            .then_with(|| a.model_id().cmp(b.model_id()))
+    let created: BTreeSet<String> = requests
+        .iter()
+        .filter(|r| r.path == "/model/new")
+        .map(|r| r.model_id().to_owned())
+        .collect();
+    let deleted: BTreeSet<String> = requests
+        .iter()
+        .filter(|r| r.path == "/model/delete")
+        .map(|r| r.model_id().to_owned())
+        .collect();
+    // (group, model id, step): a replace's delete (step 0) and new (step 1) share group 2.
+    requests.sort_by_cached_key(|r| {
+        let id = r.model_id();
+        let replaced = created.contains(id) && deleted.contains(id);
+        let (group, step) = match (r.method, r.path.as_str()) {
+            ("POST", "/model/delete") if !replaced => (0, 0),
+            ("PATCH", _) => (1, 0),
+            ("POST", "/model/delete") => (2, 0),
+            _ if replaced => (2, 1),
+            _ => (3, 0),
+        };
+        (group, id.to_owned(), step)
     });
     requests
 }

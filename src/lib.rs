@@ -21,6 +21,7 @@ pub mod resolve;
 pub mod schema;
 pub mod secret_forms;
 pub mod secret_shape;
+pub mod served;
 pub mod source_map;
 pub mod spec;
 mod suggest;

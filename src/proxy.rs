@@ -87,6 +87,18 @@ impl Failure {
     pub(crate) fn is_transient(&self) -> bool {
         matches!(self, Failure::Transport(_) | Failure::Server { .. })
     }
+
+    /// LiteLLM stored the write but could not reload it (`raise_if_reload_degraded_serving`):
+    /// it is applied, and the pod serves it once its next reload works.
+    pub(crate) fn saved_but_not_live(&self) -> bool {
+        matches!(self, Failure::Server { body, .. } if body.contains("was saved to the database, but"))
+    }
+
+    /// `/model/new` under an id that already has a row in the database, one the proxy
+    /// cannot load (nothing shows it in `/model/info`).
+    pub(crate) fn row_exists(&self) -> bool {
+        matches!(self, Failure::Server { body, .. } if body.contains("Failed to add model to db"))
+    }
 }
 
 impl Failure {

@@ -21,6 +21,7 @@ use serde_json::Value;
 
 use crate::admin::{self, Request};
 use crate::proxy::{Client, ClientOptions, MAX_BACKOFF, ProxyError};
+use crate::served::{self, Difference};
 
 /// The spec's side: the gateway's name and the row each owned id should be.
 #[derive(Debug, Clone)]
@@ -42,28 +43,54 @@ impl Desired {
     }
 }
 
+/// What it takes to make a proxy serve the spec's rows.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Diff {
+    /// In the order they are sent.
+    pub requests: Vec<Request>,
+    /// Rows under a spec id that litegate does not own for this gateway: never written.
+    pub conflicts: Vec<Conflict>,
+}
+
+/// A database row under one of the spec's ids that is not this gateway's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Conflict {
+    pub id: String,
+    /// The gateway whose litegate wrote it, or `None` when no litegate did (a person, the UI).
+    pub owner: Option<String>,
+}
+
+impl std::fmt::Display for Conflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.owner {
+            Some(gateway) => write!(f, "{}: a row gateway {gateway} owns", self.id),
+            None => write!(f, "{}: a row litegate did not write", self.id),
+        }
+    }
+}
+
 /// The requests that make `served` (the `data` of `GET /model/info`) match `desired`:
 /// a missing row (absent, or only in config.yaml) is created, a row that differs is
-/// patched or replaced, and a row litegate wrote for this gateway whose id left the spec
-/// is deleted. Rows of other gateways, rows people made, and config-only models whose id
-/// left the spec (they go with the next config.yaml) are never touched.
-pub fn diff(desired: &Desired, served: &[Value]) -> Vec<Request> {
+/// patched, or replaced when it has a key the spec does not set (a PATCH merges and
+/// cannot remove one), and a row litegate wrote for this gateway whose id left the spec is
+/// deleted. A row under a spec id that is not this gateway's is a conflict, never written;
+/// rows of other gateways and people's rows elsewhere, and config-only models, are left alone.
+pub fn diff(desired: &Desired, served: &[Value]) -> Diff {
     let by_id: BTreeMap<&str, &Value> = served
         .iter()
         .filter_map(|row| Some((row.pointer("/model_info/id")?.as_str()?, row)))
         .collect();
-    let mut out = Vec::new();
+    let mut out = Diff::default();
     for (id, want) in &desired.rows {
         match by_id.get(id.as_str()) {
-            Some(row) if is_db_row(row) => {
-                let requests = admin::replace(id, row, want);
-                if requests.is_empty() && !shows(row, want) {
-                    // Edited by hand (the UI, a script): the digest is stale, the row is not.
-                    out.push(Request::update_model(id, want));
-                }
-                out.extend(requests);
+            Some(row) if is_db_row(row) && !admin::owned_by(row, &desired.gateway) => {
+                out.conflicts.push(Conflict {
+                    id: id.clone(),
+                    owner: admin::gateway_of(row).map(str::to_owned),
+                });
             }
-            _ => out.push(Request::new_model(want)),
+            Some(row) if is_db_row(row) => out.requests.extend(repair(id, row, want)),
+            _ => out.requests.push(Request::new_model(want)),
         }
     }
     for (id, row) in &by_id {
@@ -71,51 +98,26 @@ pub fn diff(desired: &Desired, served: &[Value]) -> Vec<Request> {
             && admin::owned_by(row, &desired.gateway)
             && !desired.rows.contains_key(*id)
         {
-            out.push(Request::delete_model(id));
+            out.requests.push(Request::delete_model(id));
         }
     }
-    admin::in_order(out)
+    out.requests = admin::in_order(std::mem::take(&mut out.requests));
+    out
 }
 
-/// `litellm_params` keys `GET /model/info` strips (`remove_sensitive_info_from_deployment`).
-const STRIPPED: [&str; 6] = [
-    "api_key",
-    "client_secret",
-    "vertex_credentials",
-    "vertex_ai_credentials",
-    "aws_access_key_id",
-    "aws_secret_access_key",
-];
-
-/// Whether the served row shows what `want` sets, as far as `/model/info` lets one see:
-/// stripped keys and masked values (`****`) are taken on trust, and numbers compare as
-/// numbers (LiteLLM reports `timeout: 30` as `30.0`).
-fn shows(row: &Value, want: &Value) -> bool {
-    if row.get("model_name") != want.get("model_name") {
-        return false;
-    }
-    let served = row.get("litellm_params");
-    want.get("litellm_params")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-        .all(|(key, value)| match served.and_then(|s| s.get(key)) {
-            None => STRIPPED.contains(&key.as_str()),
-            Some(Value::String(s)) if s.contains("****") => true,
-            Some(shown) => same(shown, value),
-        })
-}
-
-fn same(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
+/// What an owned row needs: nothing, a PATCH, or delete + new.
+fn repair(id: &str, row: &Value, want: &Value) -> Vec<Request> {
+    match served::difference(row, want) {
+        Difference::ExtraKey(_) => vec![Request::delete_model(id), Request::new_model(want)],
+        difference => {
+            let requests = admin::replace(id, row, want);
+            if requests.is_empty() && difference != Difference::None {
+                // Edited by hand (the UI, a script): the digest is stale, the row is not.
+                vec![Request::update_model(id, want)]
+            } else {
+                requests
+            }
         }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
-        }
-        _ => a == b,
     }
 }
 
@@ -188,8 +190,8 @@ pub enum Error {
     Proxy(#[from] ProxyError),
     #[error(
         "after applying, {url} still differs from the spec after {seconds} s of read-back: {left}. \
-         Behind a Service with several replicas, reads may reach a pod that has not reloaded yet \
-         (proxy_config_reload_interval_seconds): run sync again, or point --url at one pod"
+         A pod that has not reloaded yet (proxy_config_reload_interval_seconds) shows the old \
+         rows: run sync again, or point --url at one pod"
     )]
     NotConverged {
         url: String,
@@ -197,14 +199,30 @@ pub enum Error {
         left: String,
     },
     #[error(
-        "{cause}\n  applied before the failure: {applied}\n  not applied: {left}\n  sync reads the \
-         proxy's state first, so running it again finishes the job"
+        "{cause}\n  applied before the failure: {applied}\n  not applied: {left}{missing}\n  sync \
+         reads the proxy's state first, so running it again finishes the job"
     )]
     Midway {
         cause: Box<Error>,
         applied: String,
         left: String,
+        /// Empty, or a line naming the ids a replace deleted and did not re-create.
+        missing: String,
     },
+    /// Rows under the spec's ids that are not this gateway's: sync writes none of them.
+    #[error(
+        "rows under this spec's ids are not gateway {gateway}'s, so sync writes nothing: {rows}. \
+         Give the models other ids (models[].id), or remove those rows if they are stale"
+    )]
+    Conflict { gateway: String, rows: String },
+    /// `/model/new` keeps failing because a row the proxy cannot load holds the id.
+    #[error(
+        "POST /model/new for {id} fails with \"Failed to add model to db\" although the proxy \
+         shows no row for it, even after deleting that row: the database holds a row this proxy \
+         cannot load, encrypted with a LITELLM_SALT_KEY (or, without one, a master key) it no \
+         longer has. Restore the old key, or delete the row in the database"
+    )]
+    Unloadable { id: String },
 }
 
 /// Runs a sync against the proxy at `options.url`.
@@ -237,8 +255,22 @@ fn apply(
     let mut retries_left = options.client.retries;
     let mut delay = options.client.backoff;
     let mut first = true;
+    // Ids whose row the proxy could not load and that were replaced once already.
+    let mut replaced: Vec<String> = Vec::new();
     'rounds: loop {
         let todo = diff(desired, &proxy.model_info()?);
+        if !todo.conflicts.is_empty() {
+            return Err(Error::Conflict {
+                gateway: desired.gateway.clone(),
+                rows: todo
+                    .conflicts
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            });
+        }
+        let todo = todo.requests;
         if first {
             outcome.planned = todo.clone();
             first = false;
@@ -251,28 +283,78 @@ fn apply(
             return Ok(());
         }
         for (i, request) in todo.iter().enumerate() {
-            match proxy.send(request) {
-                Ok(()) => outcome.applied.push(request.clone()),
-                Err(failure) if failure.is_transient() && retries_left > 0 => {
-                    retries_left -= 1;
-                    std::thread::sleep(delay);
-                    delay = (delay * 2).min(MAX_BACKOFF);
-                    continue 'rounds;
+            let failure = match proxy.send(request) {
+                Ok(()) => {
+                    outcome.applied.push(request.clone());
+                    continue;
                 }
-                Err(failure) => {
-                    let cause = failure.into_error(proxy, request, options.client.retries + 1);
-                    if outcome.applied.is_empty() {
-                        return Err(cause.into());
-                    }
-                    return Err(Error::Midway {
-                        cause: Box::new(cause.into()),
-                        applied: proxy.scrub(&describe(&outcome.applied)),
-                        left: proxy.scrub(&describe(&todo[i..])),
-                    });
-                }
+                Err(failure) => failure,
+            };
+            let id = request.model_id().to_owned();
+            if failure.saved_but_not_live() {
+                // Stored: read-back waits for the pod's next reload to serve it.
+                outcome.applied.push(request.clone());
+                continue;
             }
+            if failure.row_exists() && request.path == "/model/new" && !replaced.contains(&id) {
+                // A row under this id that the proxy cannot load (encrypted with a salt or
+                // master key it no longer has): replaced once, then everything re-read.
+                replaced.push(id.clone());
+                let delete = Request::delete_model(&id);
+                if proxy.send(&delete).is_ok() {
+                    outcome.applied.push(delete);
+                }
+                continue 'rounds;
+            }
+            if failure.is_transient() && retries_left > 0 {
+                retries_left -= 1;
+                std::thread::sleep(delay);
+                delay = (delay * 2).min(MAX_BACKOFF);
+                continue 'rounds;
+            }
+            let cause: Error = if failure.row_exists() {
+                Error::Unloadable {
+                    id: proxy.scrub(&id),
+                }
+            } else {
+                failure
+                    .into_error(proxy, request, options.client.retries + 1)
+                    .into()
+            };
+            if outcome.applied.is_empty() {
+                return Err(cause);
+            }
+            return Err(Error::Midway {
+                cause: Box::new(cause),
+                applied: proxy.scrub(&describe(&outcome.applied)),
+                left: proxy.scrub(&describe(&todo[i..])),
+                missing: proxy.scrub(&deleted_not_recreated(&outcome.applied, &todo[i..])),
+            });
         }
         return Ok(());
+    }
+}
+
+/// Ids a replace deleted and whose new row was not sent: the pods that took the delete
+/// serve no deployment for them until it is.
+fn deleted_not_recreated(applied: &[Request], left: &[Request]) -> String {
+    let ids: Vec<&str> = applied
+        .iter()
+        .filter(|r| r.path == "/model/delete")
+        .map(Request::model_id)
+        .filter(|id| {
+            left.iter()
+                .any(|r| r.path == "/model/new" && r.model_id() == *id)
+        })
+        .collect();
+    if ids.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "\n  deleted and not yet re-created (the pods that took the delete serve none of \
+             them meanwhile): {}",
+            ids.join(", ")
+        )
     }
 }
 
@@ -289,7 +371,8 @@ fn read_back(
     let started = Instant::now();
     let mut wait = options.client.backoff;
     loop {
-        let left = diff(desired, &proxy.model_info()?);
+        let served = proxy.model_info()?;
+        let left = diff(desired, &served).requests;
         if left.is_empty() {
             outcome.in_sync = true;
             return Ok(());
@@ -298,12 +381,34 @@ fn read_back(
             return Err(Error::NotConverged {
                 url: proxy.shown_url.clone(),
                 seconds: options.verify_timeout.as_secs(),
-                left: proxy.scrub(&describe(&left)),
+                left: proxy.scrub(&why_left(desired, &served, &left)),
             });
         }
         std::thread::sleep(wait);
         wait = (wait * 2).min(MAX_BACKOFF);
     }
+}
+
+/// Each request still called for, with what differs: `gpt-4o--openai (litellm_params.temperature)`.
+fn why_left(desired: &Desired, served: &[Value], left: &[Request]) -> String {
+    left.iter()
+        .map(|r| {
+            let id = r.model_id();
+            let row = served
+                .iter()
+                .find(|s| s.pointer("/model_info/id").and_then(Value::as_str) == Some(id));
+            let what = match (row, desired.rows.get(id)) {
+                (Some(row), Some(want)) => match served::difference(row, want) {
+                    Difference::Value(at) | Difference::ExtraKey(at) => at,
+                    Difference::None => "its digest".into(),
+                },
+                (None, _) => "no row".into(),
+                (Some(_), None) => "no longer in the spec".into(),
+            };
+            format!("{} {} ({id}: {what})", r.method, r.path)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn describe(requests: &[Request]) -> String {
@@ -349,7 +454,7 @@ mod tests {
         let d = desired();
         let config_only = json!({"model_name": "a", "litellm_params": {}, "model_info": {"id": "a--x", "db_model": false}});
         let current_b = as_row(d.rows["b--x"].clone());
-        let todo = diff(&d, &[config_only, current_b]);
+        let todo = diff(&d, &[config_only, current_b]).requests;
         let shape: Vec<_> = todo
             .iter()
             .map(|r| (r.path.as_str(), r.model_id()))
@@ -376,7 +481,7 @@ mod tests {
             people,
         ];
         served.push(ours.take());
-        let todo = diff(&d, &served);
+        let todo = diff(&d, &served).requests;
         let shape: Vec<_> = todo
             .iter()
             .map(|r| (r.path.as_str(), r.model_id()))

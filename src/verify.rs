@@ -138,9 +138,15 @@ fn config_problems(expected: &Expected, info: &[Value]) -> Vec<String> {
 }
 
 fn database_problems(expected: &Expected, info: &[Value]) -> Vec<String> {
-    sync::diff(&expected.desired, info)
+    let diff = sync::diff(&expected.desired, info);
+    let conflicts = diff
+        .conflicts
+        .iter()
+        .map(|c| format!("{c}, under an id of this spec"));
+    diff.requests
         .iter()
         .map(|r| format!("{}: {}", r.model_id(), why(r)))
+        .chain(conflicts)
         .collect()
 }
 

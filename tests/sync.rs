@@ -60,6 +60,7 @@ deployment:
   masterKey: {env: LITELLM_MASTER_KEY}
   database:
     url: {env: DATABASE_URL}
+    saltKey: {env: LITELLM_SALT_KEY}
 ";
 
 /// Every kind of model edit at once: a param changed (a PATCH), a param dropped (a
@@ -434,6 +435,7 @@ fn config_models(ws: &Workspace, spec: &str) -> Vec<Value> {
             ("OPENAI_API_KEY", "dummy-openai-4d8c2a"),
             ("GROQ_API_KEY", "dummy-groq-2a6e19"),
             ("DATABASE_URL", "postgresql://u:dummy-db-9f4c7d@db/x"),
+            ("LITELLM_SALT_KEY", "dummy-salt-1a2b3c4d5e6f7a8b"),
             ("LITELLM_MASTER_KEY", MASTER_KEY),
         ],
     );
@@ -465,6 +467,7 @@ fn plan_requests(ws: &Workspace, old: &str, new: &str) -> Vec<Recorded> {
             ("OPENAI_API_KEY", "dummy-openai-4d8c2a"),
             ("GROQ_API_KEY", "dummy-groq-2a6e19"),
             ("DATABASE_URL", "postgresql://u:dummy-db-9f4c7d@db/x"),
+            ("LITELLM_SALT_KEY", "dummy-salt-1a2b3c4d5e6f7a8b"),
             ("LITELLM_MASTER_KEY", MASTER_KEY),
         ],
     );
@@ -508,8 +511,9 @@ fn sync_sends_exactly_the_plans_requests_then_nothing() {
         shape,
         [
             ("POST", "/model/delete", "legacy--groq"),
-            ("POST", "/model/delete", "llama--groq"),
             ("PATCH", "/model/gpt-4o--openai/update", "gpt-4o--openai"),
+            // A replace's two requests together: the window without a deployment is short.
+            ("POST", "/model/delete", "llama--groq"),
             ("POST", "/model/new", "llama--groq"),
             ("POST", "/model/new", "mini--openai"),
         ]
@@ -622,11 +626,11 @@ fn a_failure_midway_says_what_was_applied_and_a_rerun_converges() {
     let err = text(&out.stderr);
     assert!(err.contains("PATCH /model/gpt-4o--openai/update was refused (HTTP 400): team admins cannot edit this model"), "{err}");
     assert!(
-        err.contains("applied before the failure: POST /model/delete (legacy--groq), POST /model/delete (llama--groq)"),
+        err.contains("applied before the failure: POST /model/delete (legacy--groq)\n"),
         "{err}"
     );
     assert!(
-        err.contains("not applied: PATCH /model/gpt-4o--openai/update (gpt-4o--openai), POST /model/new (llama--groq), POST /model/new (mini--openai)"),
+        err.contains("not applied: PATCH /model/gpt-4o--openai/update (gpt-4o--openai), POST /model/delete (llama--groq), POST /model/new (llama--groq), POST /model/new (mini--openai)\n"),
         "{err}"
     );
     assert!(err.contains("running it again finishes the job"), "{err}");
@@ -637,9 +641,37 @@ fn a_failure_midway_says_what_was_applied_and_a_rerun_converges() {
     let paths: Vec<String> = stand_in.writes().into_iter().map(|r| r.path).collect();
     assert_eq!(
         paths,
-        ["/model/gpt-4o--openai/update", "/model/new", "/model/new"],
+        [
+            "/model/gpt-4o--openai/update",
+            "/model/delete",
+            "/model/new",
+            "/model/new"
+        ],
         "the rerun sends only what was left"
     );
+}
+
+#[test]
+fn a_replace_cut_between_its_delete_and_its_new_names_the_model_left_unserved() {
+    let ws = Workspace::new();
+    let old = ws.spec("old.yaml", SPEC);
+    let new = ws.spec("new.yaml", &edited(SPEC));
+    let stand_in = synced_proxy(&ws, &old);
+    // The replace of llama--groq is a delete then a new; the first new it sends fails.
+    stand_in.fault(
+        "POST /model/new",
+        Fault::Status(400, "{\"error\": {\"message\": \"bad request\"}}".into()),
+    );
+    let out = sync(&ws, &new, &stand_in, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("deleted and not yet re-created (the pods that took the delete serve none of them meanwhile): llama--groq"),
+        "{err}"
+    );
+    stand_in.clear_log();
+    let again = sync(&ws, &new, &stand_in, &[]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
 }
 
 #[test]

@@ -380,7 +380,7 @@ class Gateway:
             yaml.safe_dump(spec, f, sort_keys=False)
         out = os.path.join(self.dir, "out")
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **RENDER_ENV, "LITELLM_MASTER_KEY": master_key}
-        result = subprocess.run([LITEGATE, "render", self.spec_path, "-o", out], env=env,
+        result = subprocess.run([LITEGATE, "render", self.spec_path, "-o", out, "--plaintext-secret"], env=env,
                                 capture_output=True, text=True, timeout=60)
         if result.returncode != 0:
             raise RuntimeError(f"litegate render {name} failed:\n{result.stderr}")
