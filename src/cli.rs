@@ -700,6 +700,7 @@ fn sync(args: &SyncArgs, env: &dyn Environment) -> i32 {
             timeout: std::time::Duration::from_secs(args.timeout),
             retries: args.retries,
             backoff: std::time::Duration::from_millis(args.backoff_ms),
+            max_answer: crate::proxy::answer_limit(desired.rows.len()),
         },
         verify_timeout: std::time::Duration::from_secs(args.verify_timeout),
         dry_run: args.dry_run,
@@ -759,7 +760,9 @@ fn verify(args: &VerifyArgs, env: &dyn Environment) -> i32 {
         Err(e) => return report(&e, &source),
     };
     let database = compiled.rendered.triggers.settings.is_some();
-    let expected = crate::verify::Expected::new(view.gateway(), view.models(), database);
+    let models = view.models();
+    let max_answer = crate::proxy::answer_limit(models.len());
+    let expected = crate::verify::Expected::new(view.gateway(), models, database);
     let options = crate::verify::Options {
         urls: args.urls.clone(),
         client: crate::proxy::ClientOptions {
@@ -769,6 +772,7 @@ fn verify(args: &VerifyArgs, env: &dyn Environment) -> i32 {
             timeout: std::time::Duration::from_secs(args.timeout),
             retries: 0,
             backoff: std::time::Duration::from_millis(200),
+            max_answer,
         },
         samples: args.samples,
         wait: args.wait,

@@ -145,6 +145,9 @@ pub struct Outcome {
     pub applied: Vec<Request>,
     /// The last read-back showed no difference (not checked with `--dry-run`).
     pub in_sync: bool,
+    /// Ids whose stored row the proxy could not load (encrypted with a salt key, or a
+    /// master key, it no longer has), deleted and created again from the spec.
+    pub unloadable: Vec<String>,
 }
 
 impl Outcome {
@@ -166,6 +169,13 @@ impl Outcome {
         };
         for r in list {
             s.push_str(&format!("  {} {} {}\n", r.method, r.path, r.body));
+        }
+        if !self.unloadable.is_empty() {
+            s.push_str(&format!(
+                "replaced stored rows the proxy could not load (encrypted with a \
+                 LITELLM_SALT_KEY, or a master key, it no longer has): {}\n",
+                self.unloadable.join(", ")
+            ));
         }
         if !self.dry_run {
             s.push_str(&format!(
@@ -235,6 +245,7 @@ pub fn sync(desired: &Desired, options: &Options) -> Result<Outcome, Error> {
         planned: Vec::new(),
         applied: Vec::new(),
         in_sync: false,
+        unloadable: Vec::new(),
     };
     let done = apply(desired, options, &proxy, &mut outcome)
         .and_then(|()| read_back(desired, options, &proxy, &mut outcome));
@@ -303,16 +314,18 @@ fn apply(
                 let delete = Request::delete_model(&id);
                 if proxy.send(&delete).is_ok() {
                     outcome.applied.push(delete);
+                    outcome.unloadable.push(proxy.scrub(&id));
                 }
                 continue 'rounds;
             }
-            if failure.is_transient() && retries_left > 0 {
+            let unloadable = failure.row_exists() && request.path == "/model/new";
+            if failure.is_transient() && !unloadable && retries_left > 0 {
                 retries_left -= 1;
                 std::thread::sleep(delay);
                 delay = (delay * 2).min(MAX_BACKOFF);
                 continue 'rounds;
             }
-            let cause: Error = if failure.row_exists() {
+            let cause: Error = if unloadable {
                 Error::Unloadable {
                     id: proxy.scrub(&id),
                 }

@@ -19,7 +19,7 @@
 
 mod common;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
@@ -98,6 +98,9 @@ struct State {
     database: bool,
     config: Vec<Value>,
     rows: BTreeMap<String, Value>,
+    /// Rows in the database the proxy cannot decrypt: not shown, but their id is taken
+    /// (LiteLLM 1.106.2 after a salt-key change, as the sync harness measures it).
+    unloadable: BTreeSet<String>,
     faults: VecDeque<(String, Fault)>,
     log: Vec<Recorded>,
 }
@@ -307,7 +310,7 @@ fn handle(
             let Some(id) = id_of(&body) else {
                 return error(400, "model_info.id not provided");
             };
-            if state.rows.contains_key(&id) {
+            if state.rows.contains_key(&id) || state.unloadable.contains(&id) {
                 return error(
                     500,
                     "{'error': 'Failed to add model to db. Check your server logs for more details.'}",
@@ -351,7 +354,7 @@ fn handle(
         }
         ("POST", "/model/delete") => {
             let id = body["id"].as_str().unwrap_or_default().to_owned();
-            if state.rows.remove(&id).is_none() {
+            if state.rows.remove(&id).is_none() && !state.unloadable.remove(&id) {
                 return error(
                     400,
                     &format!("{{'error': 'Model with id={id} not found in db'}}"),
@@ -649,6 +652,81 @@ fn a_failure_midway_says_what_was_applied_and_a_rerun_converges() {
         ],
         "the rerun sends only what was left"
     );
+}
+
+#[test]
+fn an_answer_larger_than_a_gateway_of_this_size_is_refused_not_retried() {
+    let ws = Workspace::new();
+    let spec = ws.spec("gw.yaml", SPEC);
+    let stand_in = StandIn::start(true, config_models(&ws, &spec));
+    // 17 MiB of model list: more than 16 MiB plus 32 KiB a model for a three-model spec.
+    let huge = format!("{{\"data\": [\"{}\"]}}", "x".repeat(17 << 20));
+    stand_in.fault("GET /model/info", Fault::Status(200, huge));
+    let out = sync(&ws, &spec, &stand_in, &["--dry-run"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("answered GET /model/info with more than 16 MiB"),
+        "{err}"
+    );
+    assert!(stand_in.state().faults.is_empty());
+    assert_eq!(
+        stand_in.state().log.len(),
+        1,
+        "a final answer: read once, not retried"
+    );
+}
+
+#[test]
+fn rows_the_proxy_cannot_decrypt_are_replaced_once_and_named() {
+    let ws = Workspace::new();
+    let spec = ws.spec("gw.yaml", SPEC);
+    let stand_in = StandIn::start(true, config_models(&ws, &spec));
+    stand_in
+        .state()
+        .unloadable
+        .extend(["gpt-4o--openai".to_owned(), "llama--groq".to_owned()]);
+    let out = sync(&ws, &spec, &stand_in, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(
+        said.contains("replaced stored rows the proxy could not load (encrypted with a LITELLM_SALT_KEY, or a master key, it no longer has): gpt-4o--openai, llama--groq"),
+        "{said}"
+    );
+    assert!(stand_in.state().unloadable.is_empty());
+    let again = sync(&ws, &spec, &stand_in, &["--format", "json"]);
+    assert_eq!(again.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&again.stdout).expect("json");
+    assert_eq!(report["unloadable"], json!([]), "nothing left to replace");
+}
+
+#[test]
+fn a_row_that_stays_unloadable_after_its_delete_is_reported_not_looped() {
+    let ws = Workspace::new();
+    let spec = ws.spec("gw.yaml", SPEC);
+    let stand_in = StandIn::start(true, config_models(&ws, &spec));
+    stand_in
+        .state()
+        .unloadable
+        .insert("gpt-4o--openai".to_owned());
+    // The delete is answered, but the row stays (a proxy whose delete does not reach it).
+    stand_in.fault(
+        "POST /model/delete",
+        Fault::Status(200, "{\"message\": \"deleted\"}".into()),
+    );
+    let out = sync(&ws, &spec, &stand_in, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("POST /model/new for gpt-4o--openai fails with \"Failed to add model to db\""),
+        "{err}"
+    );
+    let news = stand_in
+        .writes()
+        .iter()
+        .filter(|r| r.path == "/model/new")
+        .count();
+    assert!(news <= 4, "bounded: {news} creates");
 }
 
 #[test]

@@ -369,7 +369,7 @@ class Gateway:
     rendered Deployment gives the proxy (envFrom the rendered Secret, plain env), minus
     DATABASE_URL (the harness's proxies have no database URL: see the module docs)."""
 
-    def __init__(self, lab, name, spec, master_key=MASTER_A):
+    def __init__(self, lab, name, spec, master_key=MASTER_A, salt_key=SALT):
         import yaml
 
         self.lab, self.name, self.spec, self.master_key = lab, name, spec, master_key
@@ -379,7 +379,8 @@ class Gateway:
         with open(self.spec_path, "w") as f:
             yaml.safe_dump(spec, f, sort_keys=False)
         out = os.path.join(self.dir, "out")
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **RENDER_ENV, "LITELLM_MASTER_KEY": master_key}
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **RENDER_ENV, "LITELLM_MASTER_KEY": master_key,
+               "LITELLM_SALT_KEY": salt_key}
         result = subprocess.run([LITEGATE, "render", self.spec_path, "-o", out, "--plaintext-secret"], env=env,
                                 capture_output=True, text=True, timeout=60)
         if result.returncode != 0:
@@ -564,8 +565,8 @@ class Lab:
     def measure(self, key, value):
         self.measurements[key] = value
 
-    def gateway(self, name, spec, master_key=MASTER_A):
-        return Gateway(self, name, spec, master_key)
+    def gateway(self, name, spec, master_key=MASTER_A, salt_key=SALT):
+        return Gateway(self, name, spec, master_key, salt_key)
 
     def replica(self, name, gateway, store="store.json", config="config.yaml", env=None, interval=RELOAD_INTERVAL):
         config_path = os.path.join(self.dir, config)
@@ -598,6 +599,16 @@ class Lab:
         if key in result.stdout + result.stderr:
             raise CheckFailed("litegate sync printed the master key")
         return out
+
+    def verify(self, gateway, url):
+        """`litegate verify` once (no --wait): its exit code and its JSON report."""
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "SYNC_MASTER_KEY": gateway.master_key}
+        result = subprocess.run([LITEGATE, "verify", gateway.spec_path, "--url", url, "--master-key-env",
+                                 "SYNC_MASTER_KEY", "--format", "json"], env=env, capture_output=True, text=True,
+                                timeout=120)
+        if gateway.master_key in result.stdout + result.stderr:
+            raise CheckFailed("litegate verify printed the master key")
+        return result
 
     def store_rows(self, store="store.json"):
         path = os.path.join(self.dir, store)
@@ -669,11 +680,6 @@ def model(spec, name):
     return next(m for m in spec["models"] if m["name"] == name)
 
 
-def with_salt(spec):
-    return edited(spec, lambda s: s["deployment"].setdefault("secretEnv", {}).update(
-        {"LITELLM_SALT_KEY": {"env": "LITELLM_SALT_KEY"}}))
-
-
 def with_azure(spec, upstream_url):
     """Adds two Azure deployments whose credentials are os.environ/ references, which
     LiteLLM resolves for database rows before /model/info shows them: tenant_id and
@@ -709,32 +715,10 @@ def many_models(spec, n):
 # the entry (docs/live-updates.md, "Measured against LiteLLM's own code", says why each
 # fails and what to change).
 KNOWN_FAILING = {
-    "hand_edit_added_param_is_drift":
-        "sync.rs shows() checks only the keys the spec sets: a key added by hand (temperature) is invisible",
-    "hand_edit_added_max_retries_is_drift":
-        "sync.rs shows() checks only the keys the spec sets: a key added by hand (max_retries) is invisible",
-    "other_gateway_row_untouched":
-        "sync.rs diff() replaces any db row under a spec id, whatever its model_info.gateway",
-    "resolved_env_dry_run_converges":
-        "/model/info shows os.environ/ values resolved for db rows (tenant_id, client_id) and masks short "
-        "values with fewer than 4 stars; sync.rs shows() compares them with the os.environ/ strings",
-    "resolved_env_second_sync_writes_nothing":
-        "same cause: every sync PATCHes the Azure rows again",
-    "rotation_rows_still_load":
-        "litegate renders no LITELLM_SALT_KEY, so rows are encrypted with the master key and do not "
-        "decrypt after it is rotated",
-    "rotation_later_sync_works":
-        "after a rotation without a salt key the undecryptable row still holds the id: /model/new "
-        "answers 500 'Failed to add model to db' and sync retries it as transient until it gives up",
-    "degraded_reload_is_not_retried_as_create":
-        "sync.rs treats 500 'Model create was saved to the database, but ...' as transient and "
-        "re-sends /model/new, which then fails on the existing row",
     "param_removal_serves_throughout":
-        "removing a param is /model/delete then /model/new: the syncing pod has no deployment for "
-        "the id in between (LiteLLM's delete_model evicts it; nothing re-adds the config copy)",
-    "scale_4500_models":
-        "sync.rs reads /model/info whole and ureq caps a body at 10 MiB (/model/info is ~7.7 KB a row, "
-        "so ~1,350 rows at most); it even reports that as 'cannot reach' after 5 attempts",
+        "LiteLLM's admin API cannot remove a key from a stored row (PATCH and /model/update merge "
+        "and drop nulls), so a removal is /model/delete then /model/new, sent back to back; the "
+        "syncing pod serves no deployment for the id between the two (0.2 s measured)",
 }
 
 
@@ -780,6 +764,7 @@ def writes_summary(writes):
     "edit_model_added", "edit_model_removed",
     "param_removal_serves_throughout",
     "hand_edit_api_base_is_drift", "hand_edit_added_param_is_drift", "hand_edit_added_max_retries_is_drift",
+    "verify_agrees_with_sync_dry_run",
 ])
 def lifecycle(lab, c):
     """One pod (reload every 2 s), examples/database.yaml: first sync, second sync, dry-run,
@@ -901,6 +886,8 @@ def lifecycle(lab, c):
     final = edit("edit_model_removed", s4, ["POST /model/delete"], mini_gone)
 
     # ---- edits by hand through LiteLLM's API, on rows litegate owns
+    verify_agreement = []  # (check, dry-run exit, verify exit before sync, after sync, report)
+
     def hand(check_id, model_id, params, still_there):
         status, answer = a.api("PATCH", f"/model/{model_id}/update", {"litellm_params": params})
         if status != 200:
@@ -908,12 +895,15 @@ def lifecycle(lab, c):
         a.reload()
         edited_in = served_params(a, model_id)
         dry = lab.sync(final, a.url, "--dry-run")
+        before = lab.verify(final, a.url)
         res = lab.sync(final, a.url)
+        after = lab.verify(final, a.url)
         served = served_params(a, model_id)
         c.measure(f"{check_id}: dry-run exit", dry.rc)
         c.measure(f"{check_id}: sync requests", short(res.applied))
         c.check(check_id, dry.rc == 3 and res.rc == 0 and not still_there(served),
                 f"hand PATCH {params} (served after it: {edited_in})\ndry-run: {dry}\nsync: {res}\nserved after sync: {served}")
+        verify_agreement.append((check_id, dry.rc, before.returncode, after.returncode, before.stdout[-300:]))
 
     hand("hand_edit_api_base_is_drift", "gpt-4o--openai", {"api_base": "http://127.0.0.1:9/v1"},
          lambda p: p is None or p.get("api_base") != lab.upstream.url)
@@ -921,6 +911,11 @@ def lifecycle(lab, c):
          lambda p: p is None or "temperature" in p)
     hand("hand_edit_added_max_retries_is_drift", "gpt-4o--openai", {"max_retries": 7},
          lambda p: p is None or "max_retries" in p)
+    c.measure("verify beside sync --dry-run (check, dry-run, verify before, verify after)",
+              [row[:4] for row in verify_agreement])
+    c.check("verify_agrees_with_sync_dry_run",
+            len(verify_agreement) == 3 and all(d == 3 and b == 3 and a == 0 for _, d, b, a, _ in verify_agreement),
+            f"{verify_agreement}")
 
     # A delete alone (a sync that stopped between /model/delete and /model/new): the config
     # copy of the id does not come back on reload.
@@ -1120,8 +1115,8 @@ def replicas(lab, c):
 
 @scenario("rotation", ["rotation_rows_still_load", "rotation_later_sync_works"], weight=2)
 def rotation(lab, c):
-    """Master-key rotation as litegate renders today (no LITELLM_SALT_KEY): sync with key A,
-    restart the pod with key B and the store kept."""
+    """Master-key rotation: sync with key A, restart the pod with key B and the store kept.
+    The spec's database has a salt key (E034 requires one), so the rows stay readable."""
     spec = base_spec(lab.upstream.url)
     gw_a = lab.gateway("key-a", spec, master_key=MASTER_A)
     gw_b = lab.gateway("key-b", spec, master_key=MASTER_B)
@@ -1154,27 +1149,37 @@ def rotation(lab, c):
             f"{res}\nproxy saw {writes_summary(writes)}")
 
 
-@scenario("rotation_salt", ["rotation_with_salt_rows_load", "rotation_with_salt_sync_writes_nothing"], weight=2)
-def rotation_salt(lab, c):
-    """The same rotation with LITELLM_SALT_KEY set (deployment.secretEnv) and kept."""
-    spec = with_salt(base_spec(lab.upstream.url))
-    gw_a = lab.gateway("key-a", spec, master_key=MASTER_A)
-    gw_b = lab.gateway("key-b", spec, master_key=MASTER_B)
+@scenario("salt_change", ["salt_change_rows_do_not_load", "salt_change_sync_replaces_them"], weight=2)
+def salt_change(lab, c):
+    """The salt key itself changed (what E034's help says never to do). LiteLLM cannot
+    decrypt the stored rows, so it does not load them, and /model/new for their ids answers
+    500 "Failed to add model to db" (the row exists). The spec holds everything the rows
+    held, so sync deletes each such row once, creates it again under the new salt, and says
+    which ids it replaced; it neither loops nor retries the create as transient."""
+    spec = base_spec(lab.upstream.url)
+    gw_a = lab.gateway("salt-a", spec)
+    gw_b = lab.gateway("salt-b", spec, salt_key=SALT + "-changed")
     a = lab.replica("a", gw_a).start()
     first = lab.sync(gw_a, a.url)
     if first.rc != 0:
-        raise RuntimeError(f"sync with key A failed: {first}")
+        raise RuntimeError(f"sync with salt A failed: {first}")
     a.stop()
     b = lab.replica("a", gw_b).start()
-    router = b.router()
-    loaded = sorted(i for i, d in router.items() if d["db_model"])
-    status, _, answer = b.chat("gpt-4o")
-    c.check("rotation_with_salt_rows_load", loaded == gw_b.ids and status == 200,
-            f"db rows loaded {loaded}; chat HTTP {status} {str(answer)[:200]}")
+    loaded = sorted(i for i, d in b.router().items() if d["db_model"])
+    c.measure("salt change: db rows on the router after restart with another salt", loaded)
+    c.check("salt_change_rows_do_not_load", loaded == [], f"db rows loaded {loaded}")
     since = time.time()
     res = lab.sync(gw_b, b.url)
-    c.check("rotation_with_salt_sync_writes_nothing", res.rc == 0 and not res.applied and not b.writes(since),
-            str(res))
+    writes = b.writes(since)
+    b.reload()
+    served = sorted(i for i, d in b.router().items() if d["db_model"])
+    replaced = sorted((res.report or {}).get("unloadable", []))
+    c.measure("salt change: sync", f"exit {res.rc} in {res.elapsed:.1f} s; proxy saw {writes_summary(writes)}")
+    c.measure("salt change: ids sync reported replaced", replaced)
+    c.check("salt_change_sync_replaces_them",
+            res.rc == 0 and replaced == gw_b.ids and served == gw_b.ids
+            and SALT not in res.stdout + res.stderr and len(writes) == 3 * len(gw_b.ids),
+            f"{res}\nreported replaced {replaced}; db rows served after {served}; proxy saw {writes_summary(writes)}")
 
 
 @scenario("degraded_reload", ["lagging_reload_is_waited_out", "degraded_reload_is_not_retried_as_create"], weight=2)
