@@ -486,3 +486,16 @@ fn anchors_are_githubs() {
         "measured-against-litellms-own-code-11062"
     );
 }
+
+/// README is the five-minute start; reference and evidence belong on the pages of docs/.
+const README_MOST_LINES: usize = 150;
+
+#[test]
+fn the_readme_stays_a_quick_start() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    let lines = readme.lines().count();
+    assert!(
+        lines <= README_MOST_LINES,
+        "README.md has {lines} lines: move reference text to a page of docs/ and link it"
+    );
+}
