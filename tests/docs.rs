@@ -499,3 +499,32 @@ fn the_readme_stays_a_quick_start() {
         "README.md has {lines} lines: move reference text to a page of docs/ and link it"
     );
 }
+
+#[test]
+fn the_commands_page_names_every_flag_of_every_command() {
+    use clap::CommandFactory as _;
+    let page = std::fs::read_to_string(root().join("docs/commands.md")).expect("commands.md");
+    let cli = litegate::cli::Cli::command();
+    let mut missing = Vec::new();
+    for command in cli.get_subcommands() {
+        let heading = format!("\n## `litegate {}`\n", command.get_name());
+        let section = page
+            .split(&heading)
+            .nth(1)
+            .and_then(|s| s.split("\n## ").next())
+            .unwrap_or_default();
+        for arg in command.get_arguments() {
+            // --load-restrictor is described once, under "Common to every command".
+            let Some(long) = arg.get_long().filter(|l| *l != "load-restrictor") else {
+                continue;
+            };
+            if !section.contains(&format!("--{long}")) {
+                missing.push(format!("litegate {} --{long}", command.get_name()));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "docs/commands.md does not name these flags in their command's section: {missing:?}"
+    );
+}
