@@ -528,3 +528,45 @@ fn the_commands_page_names_every_flag_of_every_command() {
         "docs/commands.md does not name these flags in their command's section: {missing:?}"
     );
 }
+
+/// Schema definitions that are Kubernetes' own types, documented by Kubernetes.
+const KUBERNETES_TYPES: &[&str] = &["Toleration"];
+
+#[test]
+fn the_spec_page_names_every_field_of_the_spec() {
+    let page = std::fs::read_to_string(root().join("docs/spec.md")).expect("spec.md");
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("litegate.schema.json")).expect("the schema"),
+    )
+    .expect("JSON");
+    let named = |field: &str| {
+        page.match_indices(field).any(|(at, _)| {
+            let before = page[..at].chars().next_back();
+            let after = page[at + field.len()..].chars().next();
+            let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+            !word(before) && !word(after)
+        })
+    };
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let mut collect = |owner: &str, properties: Option<&serde_json::Value>| {
+        for name in properties.and_then(|p| p.as_object()).into_iter().flatten() {
+            fields.push((owner.to_owned(), name.0.clone()));
+        }
+    };
+    collect("Gateway", schema.get("properties"));
+    for (def, body) in schema["$defs"].as_object().expect("$defs") {
+        if !KUBERNETES_TYPES.contains(&def.as_str()) {
+            collect(def, body.get("properties"));
+        }
+    }
+    assert!(fields.len() > 50, "the schema's fields were not found");
+    let missing: Vec<String> = fields
+        .iter()
+        .filter(|(_, name)| !named(name))
+        .map(|(owner, name)| format!("{owner}.{name}"))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "docs/spec.md does not document these spec fields: {missing:?}"
+    );
+}
