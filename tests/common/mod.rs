@@ -1,6 +1,8 @@
 //! Shared by the integration tests: dummy secret values and an in-memory environment.
 #![allow(dead_code)]
 
+pub mod markdown;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
