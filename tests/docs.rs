@@ -14,7 +14,7 @@ use common::markdown::{anchor, anchors, blocks, local_links, page_blocks, page_n
 use common::{root, tool};
 
 /// How long one ```sh block may run.
-const BLOCK_TIMEOUT: Duration = Duration::from_secs(60);
+const BLOCK_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// What the repository gives a page's scratch directory: what its examples refer to.
 const COPIED_INTO_SCRATCH: &[&str] = &["examples", "contrib"];
