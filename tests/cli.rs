@@ -466,17 +466,18 @@ fn every_command_s_help_has_examples_and_exit_codes_and_a_man_page() {
     );
 }
 
-/// The jq program README documents for recomputing `checksum/secret` from a live Secret.
-const README_CHECKSUM_JQ: &str =
+/// The jq program docs/rollout-rule.md gives for recomputing `checksum/secret` from a live Secret.
+const CHECKSUM_JQ: &str =
     r#"jq -r '.data | to_entries | sort_by(.key)[] | "\(.key)=\(.value)"' | sha256sum"#;
 
 #[test]
-fn the_readme_checksum_recipe_reproduces_checksum_secret() {
-    let readme = fs::read_to_string(root().join("README.md")).expect("README.md");
+fn the_documented_checksum_recipe_reproduces_checksum_secret() {
+    let page = fs::read_to_string(root().join("docs/rollout-rule.md")).expect("rollout-rule.md");
     assert!(
-        readme.contains(README_CHECKSUM_JQ),
-        "README no longer shows the tested recipe"
+        page.contains(CHECKSUM_JQ),
+        "docs/rollout-rule.md no longer shows the tested recipe"
     );
+    common::tool("jq");
     let source = litegate::SpecSource::read(&root().join("examples/full.yaml")).expect("readable");
     let compiled = litegate::compile(&source, &common::MapEnvironment::dummy()).expect("compiles");
     let secret = compiled
@@ -491,7 +492,7 @@ fn the_readme_checksum_recipe_reproduces_checksum_secret() {
     // What `kubectl get secret -o json` prints: the same object, data base64-encoded.
     let json = serde_json::to_string(secret).expect("serializes");
     let mut child = Command::new("bash")
-        .args(["-c", README_CHECKSUM_JQ])
+        .args(["-c", CHECKSUM_JQ])
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()

@@ -1,4 +1,4 @@
-//! GitOps without keys in git, step by step as README walks it: render to a directory
+//! GitOps without keys in git, step by step as docs/integrations.md walks it: render to a directory
 //! that is committed, keep the Secret apart (to seal, encrypt or apply on its own), check
 //! the committed tree in CI without any key, and see a rotation in the plan.
 

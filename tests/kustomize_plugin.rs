@@ -6,13 +6,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use common::{DUMMY_ENV, allow_dummy_env, litegate_in, root};
+use common::{DUMMY_ENV, allow_dummy_env, litegate_in, root, tool};
 use serde_json::Value;
-
-const KUBECTL: &str = "/usr/bin/kubectl";
 
 /// A kustomization directory whose generator is `spec`, and a plugin home linking to litegate.
 struct Fixture {
@@ -38,12 +36,8 @@ impl Fixture {
     }
 
     fn kustomize(&self, rel: &str, env: &[(&str, &str)]) -> Output {
-        assert!(
-            Path::new(KUBECTL).exists(),
-            "kubectl is expected at {KUBECTL} on this machine kind"
-        );
         let allow = allow_dummy_env();
-        Command::new(KUBECTL)
+        Command::new(tool("kubectl"))
             .args(["kustomize", "--enable-alpha-plugins"])
             .arg(self.path(rel))
             .env_clear()
@@ -174,7 +168,7 @@ fn a_bad_spec_fails_the_build_with_the_field_and_no_secret() {
 fn without_enable_alpha_plugins_kubectl_refuses_rather_than_skipping() {
     let spec = std::fs::read_to_string(root().join("examples/minimal.yaml")).expect("spec");
     let fixture = Fixture::new(&spec, GENERATOR);
-    let out = Command::new(KUBECTL)
+    let out = Command::new(tool("kubectl"))
         .arg("kustomize")
         .arg(fixture.path("base"))
         .env_clear()

@@ -1,5 +1,5 @@
 //! The pod defaults the real proxy and real clusters call for, one test per rule: what the
-//! rollout drill and the boot measurements found (README, "Pods that hold").
+//! rollout drill and the boot measurements found (docs/pods.md).
 
 mod common;
 

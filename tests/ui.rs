@@ -136,12 +136,13 @@ fn no_ui_output_quotes_a_literal_secret() {
 }
 
 #[test]
-fn readme_lists_every_code() {
-    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+fn the_diagnostics_page_lists_every_code() {
+    let page =
+        std::fs::read_to_string(root().join("docs/diagnostics.md")).expect("docs/diagnostics.md");
     for code in Code::ALL {
         assert!(
-            readme.contains(&format!("| {} |", code.as_str())),
-            "README has no row for {}",
+            page.contains(&format!("| {} |", code.as_str())),
+            "docs/diagnostics.md has no row for {}",
             code.as_str()
         );
     }

@@ -1,6 +1,8 @@
 //! Shared by the integration tests: dummy secret values and an in-memory environment.
 #![allow(dead_code)]
 
+pub mod markdown;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -95,22 +97,29 @@ pub fn render_all(diagnostics: &[litegate::diagnostics::Diagnostic]) -> String {
         .collect()
 }
 
-/// An external program the tests run (`kubectl`, `kpt`): from the PATH, else from where
-/// this project's CI machines keep it; a clear failure when it is nowhere.
+/// An external program the tests run (`kubectl`, `kpt`, `jq`), from the PATH. When it is not
+/// there, the test fails naming it and where to get it (docs/testing.md, "Prerequisites").
 pub fn tool(name: &str) -> PathBuf {
     let path = std::env::var_os("PATH").unwrap_or_default();
-    let fallbacks = [
-        "/usr/bin",
-        "/usr/local/bin",
-        "/usr/lib/google-cloud-sdk/bin",
-    ];
     std::env::split_paths(&path)
-        .chain(fallbacks.iter().map(PathBuf::from))
         .map(|dir| dir.join(name))
         .find(|p| p.is_file())
         .unwrap_or_else(|| {
-            panic!("{name} is needed by this test and is neither on the PATH nor in {fallbacks:?}")
+            panic!(
+                "{name} is needed by this test and is not on the PATH; get it from {} \
+                 (docs/testing.md, \"Prerequisites\")",
+                where_to_get(name)
+            )
         })
+}
+
+fn where_to_get(name: &str) -> &'static str {
+    match name {
+        "kubectl" => "https://kubernetes.io/docs/tasks/tools/",
+        "kpt" => "https://kpt.dev/installation/ (or `gcloud components install kpt`)",
+        "jq" => "your package manager (`apt-get install jq`)",
+        _ => "your package manager",
+    }
 }
 
 /// The repository's root, for paths to examples/ and the built binary.
@@ -168,7 +177,7 @@ pub fn litegate_stdin(args: &[&str], env: &[(&str, &str)], input: &str) -> Outpu
     out
 }
 
-/// kpt, from the PATH or where the Google Cloud SDK puts it.
+/// kpt, from the PATH.
 pub fn kpt() -> PathBuf {
     tool("kpt")
 }
