@@ -718,9 +718,16 @@ fn sync(args: &SyncArgs, env: &dyn Environment) -> i32 {
             };
             print_stdout(&text, code)
         }
-        Err(e) => {
-            stderr_line!("error: {e}");
-            exit::FAILED
+        Err(failed) => {
+            stderr_line!("error: {failed}");
+            match args.format {
+                // What was applied before the failure, for a pipeline to read.
+                Format::Json => print_stdout(
+                    &crate::secret_shape::scrub(&failed.outcome.to_json()),
+                    exit::FAILED,
+                ),
+                Format::Text => exit::FAILED,
+            }
         }
     }
 }

@@ -148,6 +148,9 @@ pub struct Outcome {
     /// Ids whose stored row the proxy could not load (encrypted with a salt key, or a
     /// master key, it no longer has), deleted and created again from the spec.
     pub unloadable: Vec<String>,
+    /// Why sync stopped, when it failed: `applied` then says what was sent before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 impl Outcome {
@@ -236,7 +239,7 @@ pub enum Error {
 }
 
 /// Runs a sync against the proxy at `options.url`.
-pub fn sync(desired: &Desired, options: &Options) -> Result<Outcome, Error> {
+pub fn sync(desired: &Desired, options: &Options) -> Result<Outcome, Failed> {
     let proxy = Client::new(&options.client);
     let mut outcome = Outcome {
         url: proxy.shown_url.clone(),
@@ -246,13 +249,32 @@ pub fn sync(desired: &Desired, options: &Options) -> Result<Outcome, Error> {
         applied: Vec::new(),
         in_sync: false,
         unloadable: Vec::new(),
+        error: None,
     };
     let done = apply(desired, options, &proxy, &mut outcome)
         .and_then(|()| read_back(desired, options, &proxy, &mut outcome));
     // What is printed may carry ids the proxy gave.
     proxy.scrub_requests(&mut outcome.planned);
     proxy.scrub_requests(&mut outcome.applied);
-    done.map(|()| outcome)
+    match done {
+        Ok(()) => Ok(outcome),
+        Err(error) => {
+            outcome.error = Some(proxy.scrub(&error.to_string()));
+            Err(Failed {
+                error,
+                outcome: Box::new(outcome),
+            })
+        }
+    }
+}
+
+/// A sync that stopped: why, and what it had sent by then.
+#[derive(Debug, thiserror::Error)]
+#[error("{error}")]
+pub struct Failed {
+    pub error: Error,
+    /// With `error` set; `applied` lists what was sent before the failure.
+    pub outcome: Box<Outcome>,
 }
 
 /// Sends what the proxy's state calls for, re-reading it after each transient failure;

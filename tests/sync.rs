@@ -730,6 +730,36 @@ fn a_row_that_stays_unloadable_after_its_delete_is_reported_not_looped() {
 }
 
 #[test]
+fn a_failed_sync_with_format_json_still_says_what_it_applied() {
+    let ws = Workspace::new();
+    let old = ws.spec("old.yaml", SPEC);
+    let new = ws.spec("new.yaml", &edited(SPEC));
+    let stand_in = synced_proxy(&ws, &old);
+    stand_in.fault(
+        "PATCH /model/gpt-4o--openai/update",
+        Fault::Status(400, "{\"error\": {\"message\": \"no\"}}".into()),
+    );
+    let out = sync(&ws, &new, &stand_in, &["--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).expect("a JSON report on failure");
+    let applied: Vec<&str> = report["applied"]
+        .as_array()
+        .expect("applied")
+        .iter()
+        .filter_map(|r| r["path"].as_str())
+        .collect();
+    assert_eq!(applied, ["/model/delete"], "{report}");
+    assert!(
+        report["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("was refused (HTTP 400): no")),
+        "{report}"
+    );
+    assert_eq!(report["in_sync"], json!(false));
+    assert!(!text(&out.stdout).contains(MASTER_KEY));
+}
+
+#[test]
 fn a_replace_cut_between_its_delete_and_its_new_names_the_model_left_unserved() {
     let ws = Workspace::new();
     let old = ws.spec("old.yaml", SPEC);
