@@ -117,6 +117,17 @@ impl Failure {
         matches!(self, Failure::Server { body, .. } if body.contains("was saved to the database, but"))
     }
 
+    /// The proxy's words for this failure, scrubbed, then cut to what a message shows.
+    pub(crate) fn message(&self, proxy: &Client) -> String {
+        match self {
+            Failure::Server { body, .. } | Failure::Status { body, .. } => {
+                shown(&proxy.scrub(&proxy_message(body)))
+            }
+            Failure::Transport(cause) => shown(&proxy.scrub(cause)),
+            Failure::TooLarge { limit } => format!("an answer over {} MiB", limit >> 20),
+        }
+    }
+
     /// `/model/new` under an id that already has a row in the database, one the proxy
     /// cannot load (nothing shows it in `/model/info`).
     pub(crate) fn row_exists(&self) -> bool {

@@ -148,6 +148,9 @@ pub struct Outcome {
     /// Ids whose stored row the proxy could not load (encrypted with a salt key, or a
     /// master key, it no longer has), deleted and created again from the spec.
     pub unloadable: Vec<String>,
+    /// Writes the proxy stored but said it does not serve yet, with its words: read-back
+    /// then waited for the pod's reload.
+    pub saved_not_live: Vec<String>,
     /// Why sync stopped, when it failed: `applied` then says what was sent before.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -178,6 +181,11 @@ impl Outcome {
                 "replaced stored rows the proxy could not load (encrypted with a \
                  LITELLM_SALT_KEY, or a master key, it no longer has): {}\n",
                 self.unloadable.join(", ")
+            ));
+        }
+        for note in &self.saved_not_live {
+            s.push_str(&format!(
+                "stored, but not live on the pod that took it until its next reload: {note}\n"
             ));
         }
         if !self.dry_run {
@@ -249,6 +257,7 @@ pub fn sync(desired: &Desired, options: &Options) -> Result<Outcome, Failed> {
         applied: Vec::new(),
         in_sync: false,
         unloadable: Vec::new(),
+        saved_not_live: Vec::new(),
         error: None,
     };
     let done = apply(desired, options, &proxy, &mut outcome)
@@ -327,6 +336,11 @@ fn apply(
             if failure.saved_but_not_live() {
                 // Stored: read-back waits for the pod's next reload to serve it.
                 outcome.applied.push(request.clone());
+                outcome.saved_not_live.push(format!(
+                    "{}: {}",
+                    proxy.scrub(&id),
+                    failure.message(proxy)
+                ));
                 continue;
             }
             if failure.row_exists() && request.path == "/model/new" && !replaced.contains(&id) {

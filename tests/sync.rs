@@ -84,6 +84,9 @@ enum Fault {
     Drop,
     /// Handle the request, then close the connection without answering (a lost answer).
     ApplyThenDrop,
+    /// Handle the request, then answer with this status and body instead (LiteLLM's
+    /// "saved to the database, but not live" answer).
+    ApplyThenStatus(u16, String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -202,6 +205,10 @@ fn serve(stream: TcpStream, state: &Mutex<State>) {
         Some(Fault::ApplyThenDrop) => {
             handle(&mut state, &method, &path, &headers, body);
             return;
+        }
+        Some(Fault::ApplyThenStatus(status, text)) => {
+            handle(&mut state, &method, &path, &headers, body);
+            (status, text)
         }
         None => handle(&mut state, &method, &path, &headers, body),
     };
@@ -757,6 +764,33 @@ fn a_failed_sync_with_format_json_still_says_what_it_applied() {
     );
     assert_eq!(report["in_sync"], json!(false));
     assert!(!text(&out.stdout).contains(MASTER_KEY));
+}
+
+#[test]
+fn a_write_saved_but_not_live_counts_as_applied_and_is_reported_not_resent() {
+    let ws = Workspace::new();
+    let spec = ws.spec("gw.yaml", SPEC);
+    let stand_in = StandIn::start(true, config_models(&ws, &spec));
+    let said = "Model create was saved to the database, but the model id(s) ['gpt-4o--openai'] are not live in this pod's router";
+    stand_in.fault(
+        "POST /model/new",
+        Fault::ApplyThenStatus(500, json!({"error": {"message": said}}).to_string()),
+    );
+    let out = sync(&ws, &spec, &stand_in, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains(&format!(
+            "stored, but not live on the pod that took it until its next reload: gpt-4o--openai: {said}"
+        )),
+        "{}",
+        text(&out.stdout)
+    );
+    let news = stand_in
+        .writes()
+        .iter()
+        .filter(|r| r.path == "/model/new")
+        .count();
+    assert_eq!(news, 3, "one create per model, none sent twice");
 }
 
 #[test]
