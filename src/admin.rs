@@ -189,6 +189,21 @@ pub fn in_order(mut requests: Vec<Request>) -> Vec<Request> {
     requests
 }
 
+/// The ids a delete + new replaces, in order: the model is not served on the pod that
+/// takes the sync between the two.
+pub fn replaced_ids(requests: &[Request]) -> Vec<String> {
+    let created: BTreeSet<&str> = requests
+        .iter()
+        .filter(|r| r.path == "/model/new")
+        .map(Request::model_id)
+        .collect();
+    requests
+        .iter()
+        .filter(|r| r.path == "/model/delete" && created.contains(r.model_id()))
+        .map(|r| r.model_id().to_owned())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -392,6 +392,18 @@ pub fn plan(old: &View, new: &View) -> Plan {
         requests.clear();
         Verdict::None
     };
+    if verdict == Verdict::Live {
+        let replaced = admin::replaced_ids(&requests);
+        if !replaced.is_empty() {
+            notes.push(format!(
+                "briefly missing: {} on the one pod that takes the sync, between its \
+                 /model/delete and /model/new, sent back to back (0.1-0.2 s measured): a \
+                 removed key cannot be patched away; other pods reload both at once unless \
+                 their reload falls between the two",
+                replaced.join(", ")
+            ));
+        }
+    }
     if reasons.is_empty() && new.database() && old.settings() != new.settings() {
         notes.push(
             "config.yaml settings outside model_list changed; LiteLLM reads them only when a \

@@ -235,6 +235,19 @@ fn dropping_a_param_replaces_the_row_under_the_same_id() {
             .get("temperature")
             .is_none()
     );
+    assert!(
+        p.notes
+            .iter()
+            .any(|n| n.starts_with("briefly missing: gpt-4o--openai on the one pod")),
+        "{:?}",
+        p.notes
+    );
+    let patched = plan_of(true, change_param);
+    assert!(
+        !patched.notes.iter().any(|n| n.contains("briefly missing")),
+        "a PATCH leaves the model served: {:?}",
+        patched.notes
+    );
 }
 
 #[test]
