@@ -431,8 +431,16 @@ fn import(args: &ImportArgs) -> i32 {
             });
         }
     };
-    let lookup = |var: &str| std::env::var(var).ok();
-    let imported = match crate::import::import(&text, &args.name, &lookup) {
+    let read = |path: &std::path::Path| {
+        crate::input::read_path(
+            path,
+            crate::input::MAX_SPEC_BYTES,
+            crate::input::Pipes::Refused,
+        )
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| String::from_utf8(bytes).map_err(|_| "not UTF-8".to_owned()))
+    };
+    let imported = match crate::import::import(&text, &args.name, &args.config, &read) {
         Ok(imported) => imported,
         Err(failed) => {
             for problem in &failed.0 {
