@@ -222,6 +222,9 @@ pub struct ImportArgs {
     /// The gateway's name (metadata.name), the prefix of every object name.
     #[arg(long, default_value = "litellm")]
     pub name: String,
+    /// Print, per model_list entry, what was inferred, moved to a variable or dropped.
+    #[arg(long)]
+    pub explain: bool,
 }
 
 #[derive(Debug, Args)]
@@ -454,8 +457,12 @@ fn import(args: &ImportArgs) -> i32 {
             return exit::FAILED;
         }
     };
-    for warning in &imported.warnings {
-        stderr_line!("warning: {}: {warning}", args.config.display());
+    if args.explain {
+        stderr_line!("{}", imported.explain().trim_end());
+    } else {
+        for warning in &imported.warnings {
+            stderr_line!("warning: {}: {warning}", args.config.display());
+        }
     }
     match &args.output {
         None => print_stdout(&imported.spec, exit::OK),

@@ -744,3 +744,30 @@ fn settings_that_only_mention_keys_or_tokens_are_not_taken_for_secrets() {
         String::from_utf8_lossy(&check.stderr)
     );
 }
+
+/// `--explain` tells, per entry, what became of it and why, and quotes no secret.
+#[test]
+fn explain_tells_each_entry_s_fate() {
+    let file = root().join("tests/import/unprefixed-models.yaml");
+    let out = litegate_in(
+        &root(),
+        &["import", "--explain", &file.display().to_string()],
+        &[],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.starts_with(
+            "model_list[0] \"gpt-4o\": kept as models[0] on provider openai\n  inferred: "
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("model_list[4] \"command\": skipped\n  dropped: model_list[4].litellm_params.model: \"command-r\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("model_list[5] \"embeddings\": kept as models[4] on provider openai"),
+        "{err}"
+    );
+}

@@ -11,6 +11,7 @@
 //! (`guard`) before it is written.
 
 mod credentials;
+mod explain;
 mod guard;
 mod include;
 mod out;
@@ -37,6 +38,15 @@ use out::{
 pub struct Imported {
     pub spec: String,
     pub warnings: Vec<String>,
+    /// Each `model_list` entry and what became of it, for `--explain`.
+    pub entries: Vec<explain::Entry>,
+}
+
+impl Imported {
+    /// `import --explain`: per entry, what was inferred, moved to a variable or dropped.
+    pub fn explain(&self) -> String {
+        explain::report(&self.entries, &self.warnings)
+    }
 }
 
 /// Why a config cannot be imported: each problem with its path in the config.
@@ -145,6 +155,7 @@ pub fn import(text: &str, name: &str, path: &Path, read: ReadFile) -> Result<Imp
              # Imported by `litegate import`: review it, then `litegate validate` and `render`.\n{body}"
         ),
         warnings: im.warnings,
+        entries: im.entries,
     })
 }
 
@@ -157,6 +168,10 @@ struct Importer<'a> {
     name: &'a str,
     /// Provider names `litellm_settings.custom_provider_map` registers.
     custom_providers: BTreeSet<String>,
+    /// Every `model_list` entry met, for `--explain`.
+    entries: Vec<explain::Entry>,
+    /// Spec models written so far.
+    models_out: usize,
     /// Non-secret variables the pod reads (`os.environ/X` in api_base, api_version).
     config_env: BTreeMap<String, ConfigKeyOut>,
     /// Provider groups in order of first use.
@@ -210,6 +225,8 @@ impl<'a> Importer<'a> {
             warnings: Vec::new(),
             errors: Vec::new(),
             skipped: Vec::new(),
+            entries: Vec::new(),
+            models_out: 0,
             name,
             custom_providers: BTreeSet::new(),
             config_env: BTreeMap::new(),
@@ -333,6 +350,11 @@ impl<'a> Importer<'a> {
                 self.error(&path, "has no `litellm_params` mapping".into());
                 continue;
             };
+            self.entries.push(explain::Entry {
+                at: path.clone(),
+                name: name.into(),
+                became: None,
+            });
             if let Some(model) = self.model(&path, name, params, entry.get("model_info")) {
                 out.push(model);
             }
@@ -754,6 +776,11 @@ impl<'a> Importer<'a> {
             .into_iter()
             .map(|m| {
                 let provider = names[m.group].clone();
+                let index = self.models_out;
+                self.models_out += 1;
+                if let Some(e) = self.entries.iter_mut().find(|e| e.at == m.at) {
+                    e.became = Some(format!("models[{index}] on provider {provider}"));
+                }
                 let default_id = format!("{}--{provider}", m.name);
                 let n = seen.entry(default_id.clone()).or_insert(0);
                 *n += 1;
