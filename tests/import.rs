@@ -771,3 +771,18 @@ fn explain_tells_each_entry_s_fate() {
         "{err}"
     );
 }
+
+/// Sections the spec cannot carry are named with what to do, and the models still import.
+#[test]
+fn mcp_servers_are_named_with_what_to_do() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = "model_list:\n  - model_name: m\n    litellm_params: {model: openai/gpt-4.1, api_key: os.environ/OPENAI_API_KEY}\nmcp_servers:\n  wiki: {url: 'https://mcp.example.com/mcp', transport: http}\n";
+    std::fs::write(dir.path().join("mcp.yaml"), text).expect("write");
+    let out = litegate_in(dir.path(), &["import", "mcp.yaml"], &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("mcp_servers: not imported: MCP servers are not in the spec: with a database, add them through LiteLLM's UI"),
+        "{err}"
+    );
+}

@@ -347,7 +347,10 @@ impl<'a> Importer<'a> {
                 continue;
             };
             let Some(params) = entry.get("litellm_params").and_then(Value::as_object) else {
-                self.error(&path, "has no `litellm_params` mapping".into());
+                self.skip(
+                    &path,
+                    "has no `litellm_params` mapping: LiteLLM cannot build it and drops it too; not imported".into(),
+                );
                 continue;
             };
             self.entries.push(explain::Entry {
