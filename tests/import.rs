@@ -786,3 +786,25 @@ fn mcp_servers_are_named_with_what_to_do() {
         "{err}"
     );
 }
+
+/// A bare `*` route is one LiteLLM serves (provider inferred per request), which the spec
+/// cannot say: the entry is left out with what to write instead, never called dropped.
+#[test]
+fn a_bare_wildcard_route_is_named_not_called_dropped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = "model_list:\n  - model_name: gpt-4o\n    litellm_params: {model: openai/gpt-4o, api_key: os.environ/OPENAI_API_KEY}\n  - model_name: '*'\n    litellm_params: {model: '*'}\n  - model_name: 'openai/*'\n    litellm_params: {model: 'openai/*', api_key: os.environ/OPENAI_API_KEY}\n";
+    std::fs::write(dir.path().join("wild.yaml"), text).expect("write");
+    let out = litegate_in(dir.path(), &["import", "wild.yaml"], &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("model_list[1].litellm_params.model: a bare \"*\" route"),
+        "{err}"
+    );
+    assert!(!err.contains("drops"), "{err}");
+    let spec = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        spec.contains("model: '*'") || spec.contains("model: \"*\""),
+        "{spec}"
+    );
+}

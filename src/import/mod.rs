@@ -448,6 +448,15 @@ impl<'a> Importer<'a> {
             );
             return None;
         }
+        if full == "*" && !params.contains_key("custom_llm_provider") {
+            // LiteLLM serves it: each request goes to the provider it infers from the name
+            // asked for. The spec ties every model to one provider, so it cannot say that.
+            self.warn(
+                &here,
+                format!("a bare \"*\" route sends each request to whichever provider LiteLLM infers from the requested name, and the spec ties a model to one provider: not imported; add one route per provider (model: openai/*, anthropic/*, ...) under model_name \"{name}\""),
+            );
+            return None;
+        }
         if let Some(custom) = params.get("custom_llm_provider").and_then(Value::as_str) {
             if !c.provider_types.contains(custom) {
                 self.skip(
