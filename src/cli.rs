@@ -222,6 +222,9 @@ pub struct ImportArgs {
     /// The gateway's name (metadata.name), the prefix of every object name.
     #[arg(long, default_value = "litellm")]
     pub name: String,
+    /// Print, per model_list entry, what was inferred, moved to a variable or dropped.
+    #[arg(long)]
+    pub explain: bool,
 }
 
 #[derive(Debug, Args)]
@@ -431,8 +434,16 @@ fn import(args: &ImportArgs) -> i32 {
             });
         }
     };
-    let lookup = |var: &str| std::env::var(var).ok();
-    let imported = match crate::import::import(&text, &args.name, &lookup) {
+    let read = |path: &std::path::Path| {
+        crate::input::read_path(
+            path,
+            crate::input::MAX_SPEC_BYTES,
+            crate::input::Pipes::Refused,
+        )
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| String::from_utf8(bytes).map_err(|_| "not UTF-8".to_owned()))
+    };
+    let imported = match crate::import::import(&text, &args.name, &args.config, &read) {
         Ok(imported) => imported,
         Err(failed) => {
             for problem in &failed.0 {
@@ -446,8 +457,12 @@ fn import(args: &ImportArgs) -> i32 {
             return exit::FAILED;
         }
     };
-    for warning in &imported.warnings {
-        stderr_line!("warning: {}: {warning}", args.config.display());
+    if args.explain {
+        stderr_line!("{}", imported.explain().trim_end());
+    } else {
+        for warning in &imported.warnings {
+            stderr_line!("warning: {}: {warning}", args.config.display());
+        }
     }
     match &args.output {
         None => print_stdout(&imported.spec, exit::OK),

@@ -86,6 +86,70 @@ fn fallbacks_as_map(section: &mut Map<String, Value>) {
     }
 }
 
+/// The config as LiteLLM reads it: each `include:` merged in (lists extended, other
+/// sections replaced), one level deep as the corpus uses it.
+fn with_includes(file: &Path, config: &mut Value) {
+    let Some(Value::Object(map)) = Some(&mut *config) else {
+        return;
+    };
+    let entries = map.remove("include").unwrap_or(Value::Null);
+    for entry in entries
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+    {
+        let path = file.parent().expect("dir").join(entry);
+        let text = std::fs::read_to_string(&path).expect("included file");
+        let included: Map<String, Value> = serde_saphyr::from_str(&text).expect("YAML");
+        for (key, value) in included {
+            match (map.get_mut(&key), value) {
+                (Some(Value::Array(base)), Value::Array(more)) => base.extend(more),
+                (_, value) => {
+                    map.insert(key, value);
+                }
+            }
+        }
+    }
+}
+
+/// The entries import skipped as ones LiteLLM drops too, by index.
+fn dropped(warnings: &str) -> Vec<usize> {
+    warnings
+        .lines()
+        .filter(|l| l.contains("drops"))
+        .filter_map(|l| {
+            let rest = &l[l.find("model_list[")? + "model_list[".len()..];
+            rest[..rest.find(']')?].parse().ok()
+        })
+        .collect()
+}
+
+/// What LiteLLM reads the same: an unprefixed or `custom_llm_provider` model and its
+/// `provider/model` form; a null `api_base` and none; no `api_key` and the variable LiteLLM
+/// falls back to, which the spec names.
+fn same_reading(before: &mut Map<String, Value>, after: &mut Map<String, Value>) {
+    before.remove("custom_llm_provider");
+    before.retain(|_, v| !v.is_null());
+    if let (Some(Value::String(b)), Some(Value::String(a))) =
+        (before.get("model"), after.get("model"))
+        && a.ends_with(&format!("/{b}"))
+    {
+        let b = b.clone();
+        after.insert("model".into(), Value::String(b));
+    }
+    for key in ["api_key", "api_base", "api_version"] {
+        if !before.contains_key(key)
+            && after
+                .get(key)
+                .and_then(Value::as_str)
+                .is_some_and(|v| v.starts_with("os.environ/"))
+        {
+            after.remove(key);
+        }
+    }
+}
+
 fn assert_equivalent(file: &Path, original: &Value, rendered: &Value) {
     let name = file.display();
     let models = |c: &Value| c["model_list"].as_array().cloned().unwrap_or_default();
@@ -96,10 +160,11 @@ fn assert_equivalent(file: &Path, original: &Value, rendered: &Value) {
             b["model_name"], a["model_name"],
             "{name}: model_list[{i}].model_name"
         );
-        let params = |m: &Value| norm_map(&section(m, "litellm_params"));
+        let (mut pb, mut pa) = (section(b, "litellm_params"), section(a, "litellm_params"));
+        same_reading(&mut pb, &mut pa);
         assert_eq!(
-            params(b),
-            params(a),
+            norm_map(&pb),
+            norm_map(&pa),
             "{name}: model_list[{i}].litellm_params"
         );
         let mut info_b = section(b, "model_info");
@@ -133,6 +198,10 @@ fn assert_equivalent(file: &Path, original: &Value, rendered: &Value) {
     // litegate sets store_model_in_db itself, with a database.
     let mut b = section(original, "general_settings");
     let a = section(rendered, "general_settings");
+    if b.get("store_model_in_db") == Some(&json!(true)) && !b.contains_key("database_url") {
+        // LiteLLM reads $DATABASE_URL; the spec says so.
+        b.insert("database_url".into(), json!("os.environ/DATABASE_URL"));
+    }
     if b.contains_key("database_url") {
         b.insert("store_model_in_db".into(), json!(true));
     } else {
@@ -179,7 +248,20 @@ fn every_config_in_the_corpus_round_trips() {
             compiled.warnings
         );
         let text = std::fs::read_to_string(&file).expect("corpus file");
-        let original: Value = serde_saphyr::from_str(&text).expect("corpus is YAML");
+        // As PyYAML reads it: whatever the number of comments in a row.
+        let mut options = serde_saphyr::Options::default();
+        options.emit_comments = false;
+        let mut original: Value =
+            serde_saphyr::from_str_with_options(&text, options).expect("corpus is YAML");
+        with_includes(&file, &mut original);
+        let gone = dropped(&warnings);
+        if let Some(Value::Array(list)) = original.get_mut("model_list") {
+            let mut i = 0;
+            list.retain(|_| {
+                i += 1;
+                !gone.contains(&(i - 1))
+            });
+        }
         let rendered: Value =
             serde_saphyr::from_str(&compiled.rendered.config_yaml).expect("config.yaml");
         assert_equivalent(&file, &original, &rendered);
@@ -353,11 +435,6 @@ fn urls_with_credentials_are_refused_without_quoting_them() {
             model("https://llm.internal/v1?api-key=q8s7r6p5o4"),
             "q8s7r6p5o4",
         ),
-        (
-            "env.yaml",
-            model("os.environ/INTERNAL_LLM_URL"),
-            "envpw7788",
-        ),
     ];
     for (file, text, secret) in cases {
         std::fs::write(dir.path().join(file), text).expect("write");
@@ -379,6 +456,75 @@ fn urls_with_credentials_are_refused_without_quoting_them() {
         );
         assert!(!dir.path().join("spec.yaml").exists(), "{file}: written");
     }
+}
+
+/// `api_base: os.environ/X` stays a reference the pod resolves: import never reads X (it
+/// may differ per environment, or carry a credential), the spec says `{env: X}`, and the
+/// Deployment gives the pod X from a ConfigMap, never the Secret.
+#[test]
+fn endpoints_from_the_environment_stay_references_and_are_never_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = "model_list:\n  - model_name: m\n    litellm_params:\n      model: azure/gpt-4o\n      api_base: os.environ/INTERNAL_LLM_URL\n      api_version: os.environ/AZURE_API_VERSION\n      api_key: os.environ/AZURE_API_KEY\n";
+    std::fs::write(dir.path().join("env.yaml"), text).expect("write");
+    let out = litegate_in(
+        dir.path(),
+        &["import", "env.yaml", "-o", "spec.yaml"],
+        &[("INTERNAL_LLM_URL", "https://svc:envpw7788@llm.internal/v1")],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let spec = std::fs::read_to_string(dir.path().join("spec.yaml")).expect("spec");
+    for out in [&spec, &err.to_string()] {
+        assert!(
+            !out.contains("envpw7788") && !out.contains("llm.internal"),
+            "{out}"
+        );
+    }
+    assert!(
+        spec.contains("apiBase:\n      env: INTERNAL_LLM_URL"),
+        "{spec}"
+    );
+    assert!(
+        spec.contains("apiVersion:\n      env: AZURE_API_VERSION"),
+        "{spec}"
+    );
+    assert!(
+        spec.contains("configEnv:\n    AZURE_API_VERSION:\n      configMap: litellm-env\n"),
+        "{spec}"
+    );
+    let source = SpecSource {
+        path: dir.path().join("spec.yaml"),
+        text: spec.clone(),
+    };
+    let compiled = litegate::compile(&source, &AnyVar).expect("the spec renders");
+    let config = &compiled.rendered.config_yaml;
+    assert!(
+        config.contains("api_base: os.environ/INTERNAL_LLM_URL"),
+        "{config}"
+    );
+    assert!(
+        config.contains("api_version: os.environ/AZURE_API_VERSION"),
+        "{config}"
+    );
+    let objects: Vec<String> = compiled
+        .rendered
+        .objects
+        .iter()
+        .map(|o| o.to_yaml().expect("yaml"))
+        .collect();
+    let secret = objects
+        .iter()
+        .find(|o| o.contains("kind: Secret"))
+        .expect("a Secret");
+    assert!(!secret.contains("INTERNAL_LLM_URL"), "{secret}");
+    let deployment = objects
+        .iter()
+        .find(|o| o.contains("kind: Deployment"))
+        .expect("a Deployment");
+    assert!(
+        deployment.contains("- name: INTERNAL_LLM_URL\n          valueFrom:\n            configMapKeyRef:\n              key: INTERNAL_LLM_URL\n              name: litellm-env\n              optional: false"),
+        "{deployment}"
+    );
 }
 
 /// A YAML error shows where it is, and the lines around it masked, never the key on them.
@@ -481,7 +627,12 @@ fn bad_configs_are_refused_with_the_path_and_nothing_written() {
         (
             "no-models.yaml",
             "general_settings: {}\n",
-            "model_list: missing, or not a list of models",
+            "model_list: missing or empty, and no database to keep models in",
+        ),
+        (
+            "empty-models.yaml",
+            "model_list: []\n",
+            "model_list: missing or empty, and no database to keep models in",
         ),
         (
             "no-name.yaml",
@@ -491,12 +642,12 @@ fn bad_configs_are_refused_with_the_path_and_nothing_written() {
         (
             "typo.yaml",
             "model_list:\n  - model_name: x\n    litellm_params: {model: opnai/gpt-4o}\n",
-            "model_list[0].litellm_params.model: unknown provider prefix \"opnai\" (did you mean \"openai\"?)",
+            "model_list[0].litellm_params.model: unknown provider prefix \"opnai\" (did you mean \"openai\"?): LiteLLM 1.106.2 cannot tell its provider either, and drops model \"x\" at start",
         ),
         (
             "bare.yaml",
-            "model_list:\n  - model_name: x\n    litellm_params: {model: gpt-4o}\n",
-            "\"gpt-4o\" has no provider prefix",
+            "model_list:\n  - model_name: x\n    litellm_params: {model: gpt-4o-typo}\n",
+            "\"gpt-4o-typo\" has no provider prefix, and LiteLLM's model map does not know it",
         ),
     ];
     for (file, text, expected) in cases {
@@ -591,5 +742,69 @@ fn settings_that_only_mention_keys_or_tokens_are_not_taken_for_secrets() {
         Some(0),
         "{}",
         String::from_utf8_lossy(&check.stderr)
+    );
+}
+
+/// `--explain` tells, per entry, what became of it and why, and quotes no secret.
+#[test]
+fn explain_tells_each_entry_s_fate() {
+    let file = root().join("tests/import/unprefixed-models.yaml");
+    let out = litegate_in(
+        &root(),
+        &["import", "--explain", &file.display().to_string()],
+        &[],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.starts_with(
+            "model_list[0] \"gpt-4o\": kept as models[0] on provider openai\n  inferred: "
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("model_list[4] \"command\": skipped\n  dropped: model_list[4].litellm_params.model: \"command-r\""),
+        "{err}"
+    );
+    assert!(
+        err.contains("model_list[5] \"embeddings\": kept as models[4] on provider openai"),
+        "{err}"
+    );
+}
+
+/// Sections the spec cannot carry are named with what to do, and the models still import.
+#[test]
+fn mcp_servers_are_named_with_what_to_do() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = "model_list:\n  - model_name: m\n    litellm_params: {model: openai/gpt-4.1, api_key: os.environ/OPENAI_API_KEY}\nmcp_servers:\n  wiki: {url: 'https://mcp.example.com/mcp', transport: http}\n";
+    std::fs::write(dir.path().join("mcp.yaml"), text).expect("write");
+    let out = litegate_in(dir.path(), &["import", "mcp.yaml"], &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("mcp_servers: not imported: MCP servers are not in the spec: with a database, add them through LiteLLM's UI"),
+        "{err}"
+    );
+}
+
+/// A bare `*` route is one LiteLLM serves (provider inferred per request), which the spec
+/// cannot say: the entry is left out with what to write instead, never called dropped.
+#[test]
+fn a_bare_wildcard_route_is_named_not_called_dropped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = "model_list:\n  - model_name: gpt-4o\n    litellm_params: {model: openai/gpt-4o, api_key: os.environ/OPENAI_API_KEY}\n  - model_name: '*'\n    litellm_params: {model: '*'}\n  - model_name: 'openai/*'\n    litellm_params: {model: 'openai/*', api_key: os.environ/OPENAI_API_KEY}\n";
+    std::fs::write(dir.path().join("wild.yaml"), text).expect("write");
+    let out = litegate_in(dir.path(), &["import", "wild.yaml"], &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("model_list[1].litellm_params.model: a bare \"*\" route"),
+        "{err}"
+    );
+    assert!(!err.contains("drops"), "{err}");
+    let spec = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        spec.contains("model: '*'") || spec.contains("model: \"*\""),
+        "{spec}"
     );
 }

@@ -514,7 +514,7 @@ fn post_render_passes_the_chart_through_and_never_echoes_a_broken_chart_secret()
 fn import_moves_every_credential_out_and_quotes_none() {
     let tmp = workspace();
     let m = LITERAL_MARKER;
-    let configs = [
+    let configs: [String; 3] = [
         format!(
             "model_list:\n  - model_name: gpt-4o\n    litellm_params:\n      model: openai/gpt-4o\n      api_key: sk-{m}\n      extra_headers: {{Authorization: Bearer {m}}}\n  - model_name: azure\n    litellm_params:\n      model: azure/gpt-4o\n      api_base: https://user:{m}@example.openai.azure.com\n      api_version: \"2024-10-21\"\n      clientSecret: {m}\n      api_key: os.environ/AZURE_API_KEY\nlitellm_settings:\n  cache: true\n  cache_params: {{type: redis, redis_url: \"redis://:{m}@redis:6379\"}}\ngeneral_settings:\n  master_key: sk-{m}\n  alerting: [slack]\n  slack_webhook_url: https://hooks.slack.com/services/T0/B0/{m}\n"
         ),
@@ -525,14 +525,40 @@ fn import_moves_every_credential_out_and_quotes_none() {
             "model_list:\n  - model_name: a\n    litellm_params:\n      model: openai/a\n      api_key: sk-{m}\n    : broken\n"
         ),
     ];
-    for (i, config) in configs.iter().enumerate() {
+    // Shapes import now carries instead of refusing: an included file with literal keys
+    // (also at depth), entries LiteLLM drops (skipped with a warning that must not quote
+    // their keys), an org/model id, an endpoint from the environment whose value holds a
+    // password (never read), and comments in a row before a key.
+    fs::write(
+        tmp.path().join("keys.yaml"),
+        format!("model_list:\n  - model_name: inc\n    litellm_params:\n      model: claude-sonnet-4-5\n      api_key: sk-ant-{m}\n      extra_headers: {{x-api-key: {m}}}\nrouter_settings:\n  redis_password: {m}\n"),
+    )
+    .expect("write");
+    let comments = "  # retired\n".repeat(90);
+    let configs = configs.into_iter().chain([
+        format!(
+            "include: [keys.yaml]\nmodel_list:\n{comments}  - model_name: dropped\n    litellm_params:\n      model: opnai/gpt-4o\n      api_key: sk-{m}\n  - model_name: bare\n    litellm_params:\n      model: not-a-known-model\n      api_key: sk-{m}\n  - model_name: org\n    litellm_params:\n      model: meta-llama/Llama-3\n      custom_llm_provider: openai\n      api_base: os.environ/LEAKY_URL\n      api_key: {m}\n"
+        ),
+    ]);
+    let env: Vec<(String, String)> = env()
+        .into_iter()
+        .chain([(
+            "LEAKY_URL".to_owned(),
+            format!("https://u:{m}@llm.internal/v1"),
+        )])
+        .collect();
+    for (i, config) in configs.enumerate() {
         let file = format!("config-{i}.yaml");
         fs::write(tmp.path().join(&file), config).expect("write");
-        let out = run(tmp.path(), &["import", &file], &env());
+        let out = run(tmp.path(), &["import", &file], &env);
+        if i == 3 {
+            assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+            assert!(stderr(&out).contains("drops"), "{}", stderr(&out));
+        }
         assert_clean(&format!("import of config {i}"), &stdout(&out));
         assert_clean(&format!("import of config {i} (stderr)"), &stderr(&out));
         let spec_out = format!("imported-{i}.yaml");
-        let _ = run(tmp.path(), &["import", &file, "-o", &spec_out], &env());
+        let _ = run(tmp.path(), &["import", &file, "-o", &spec_out], &env);
         if let Ok(spec) = fs::read_to_string(tmp.path().join(&spec_out)) {
             assert_clean(&format!("the spec imported from config {i}"), &spec);
         }

@@ -41,7 +41,7 @@ codes! {
     E014 => "a malformed secret source, or a literal secret value",
     E015 => "a secret source cannot be read (unset env var, missing file, empty value)",
     E016 => "two models share an id",
-    E017 => "a fallback names an unknown model, itself, or forms a cycle",
+    E017 => "a fallback names an unknown model or itself",
     E018 => "a param or `dropParams` entry LiteLLM does not know",
     E019 => "two secrets map to one container env var, or config.yaml refers to one the container lacks",
     E020 => "the ConfigMap's or the Secret's data is over Kubernetes' 1 MiB limit",
@@ -67,4 +67,5 @@ codes! {
     W006 => "the grace period cannot outlast the longest configured request: streams are cut at shutdown",
     W007 => "a memory limit below what the configured workers were measured to need",
     W008 => "values litegate cannot see, with nothing declared to roll the pods when they rotate",
+    W009 => "fallbacks form a cycle, which LiteLLM caps at `max_fallbacks` hops",
 }

@@ -235,8 +235,9 @@ impl Importer<'_> {
         let Some(map) = section.and_then(Value::as_object).filter(|m| !m.is_empty()) else {
             return;
         };
-        let (given, read): (Vec<&String>, Vec<&String>) =
-            map.keys().partition(|k| self.claimed.contains_key(*k));
+        let (given, read): (Vec<&String>, Vec<&String>) = map
+            .keys()
+            .partition(|k| self.claimed.contains_key(*k) || self.config_env.contains_key(*k));
         for name in &read {
             self.provide(name);
         }
@@ -250,6 +251,10 @@ impl Importer<'_> {
         for name in given {
             if let Some(by) = self.claimed.get(name.as_str()) {
                 message.push_str(&format!("; {name} is already the container's, from {by}"));
+            } else {
+                message.push_str(&format!(
+                    "; {name} is already the container's, from deployment.configEnv.{name}"
+                ));
             }
         }
         self.warn("environment_variables", message);

@@ -11,11 +11,14 @@
 //! (`guard`) before it is written.
 
 mod credentials;
+mod explain;
 mod guard;
+mod include;
 mod out;
 mod syntax;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
 use serde_json::{Map, Value};
 
@@ -24,9 +27,10 @@ use crate::secret_shape::{is_secret_name, is_secret_value, scrub};
 use crate::validate::catalog::catalog;
 use crate::validate::passthrough::modelled;
 use credentials::{Secret, Seen, Spot, config_names, litegate_names};
+pub use include::ReadFile;
 use out::{
-    DatabaseOut, DeploymentOut, LimitsOut, MetadataOut, ModelOut, PassthroughOut, ProviderOut,
-    RedisOut, RouterOut, SettingsOut, SourceOut, SpecOut,
+    ConfigKeyOut, DatabaseOut, DeploymentOut, LimitsOut, MetadataOut, ModelOut, PassthroughOut,
+    ProviderOut, RedisOut, RouterOut, SettingsOut, SourceOut, SpecOut, ValueOut,
 };
 
 /// What an import gives: the spec's text, and what the user should know about it.
@@ -34,6 +38,15 @@ use out::{
 pub struct Imported {
     pub spec: String,
     pub warnings: Vec<String>,
+    /// Each `model_list` entry and what became of it, for `--explain`.
+    pub entries: Vec<explain::Entry>,
+}
+
+impl Imported {
+    /// `import --explain`: per entry, what was inferred, moved to a variable or dropped.
+    pub fn explain(&self) -> String {
+        explain::report(&self.entries, &self.warnings)
+    }
 }
 
 /// Why a config cannot be imported: each problem with its path in the config.
@@ -41,27 +54,67 @@ pub struct Imported {
 #[error("{}", .0.join("\n"))]
 pub struct Failed(pub Vec<String>);
 
-/// Reads a LiteLLM config; `env` looks up a variable (only for an `api_base` given as
-/// `os.environ/X`, which the spec needs as a URL; never for a secret).
-pub fn import(
-    text: &str,
-    name: &str,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Imported, Failed> {
-    let tree: Value =
-        serde_saphyr::from_str(text).map_err(|e| Failed(vec![syntax::not_yaml(text, &e)]))?;
-    let Some(config) = tree.as_object() else {
+/// How the config is parsed: like PyYAML, whatever the number of comments in a row (the
+/// parser's comment events, which nothing here reads, are buffered with a limit).
+fn yaml_options() -> serde_saphyr::Options {
+    let mut options = serde_saphyr::Options::default();
+    options.emit_comments = false;
+    options
+}
+
+/// Reads a LiteLLM config found at `path`; `read` reads the files its `include:` names.
+/// No variable of the environment is read: an `os.environ/X` stays a reference.
+pub fn import(text: &str, name: &str, path: &Path, read: ReadFile) -> Result<Imported, Failed> {
+    let tree: Value = serde_saphyr::from_str_with_options(text, yaml_options())
+        .map_err(|e| Failed(vec![syntax::not_yaml(text, &e)]))?;
+    let Value::Object(config) = tree else {
         return Err(Failed(vec![
             "the file is not a LiteLLM config: its top level is not a mapping".into(),
         ]));
     };
-    let mut im = Importer::new(env, config_names(&tree));
+    let mut errors = Vec::new();
+    let (config, included) = include::merged(config, path, read, &mut errors);
+    if !errors.is_empty() {
+        return Err(Failed(errors));
+    }
+    let tree = Value::Object(config);
+    let Value::Object(config) = &tree else {
+        return Err(Failed(Vec::new()));
+    };
+    let mut im = Importer::new(name, config_names(&tree));
+    if !included.is_empty() {
+        im.warn(
+            "include",
+            format!(
+                "merged into one spec as LiteLLM merges them (lists extended, other sections replaced): {}",
+                included.join(", ")
+            ),
+        );
+    }
+    im.custom_providers = custom_providers(config);
+    if !im.custom_providers.is_empty() {
+        im.warn(
+            "litellm_settings.custom_provider_map",
+            "copied into passthrough, but its handlers are Python modules next to the config, which the image does not have: build an image with them (deployment.image); models of these providers are not imported".into(),
+        );
+    }
     let models = im.models(config.get("model_list"));
     let names = provider_names(&im.groups);
     im.reserve_provider_names(&names);
     let router = im.router(config.get("router_settings"));
     let (settings, litellm_extra) = im.litellm_settings(config.get("litellm_settings"));
     let (master_key, database, general_extra) = im.general_settings(config.get("general_settings"));
+    if models.is_empty() && database.is_none() && im.errors.is_empty() {
+        // Every entry was one LiteLLM drops too, or there was none: nothing would be served.
+        let skipped = std::mem::take(&mut im.skipped);
+        if skipped.is_empty() {
+            im.error(
+                "model_list",
+                "missing or empty, and no database to keep models in (general_settings.database_url, or store_model_in_db with $DATABASE_URL): the proxy would serve no model".into(),
+            );
+        }
+        im.errors.extend(skipped);
+    }
     im.claim(crate::resolve::MASTER_KEY_ENV, "deployment.masterKey");
     if database.is_some() {
         im.database = true;
@@ -69,6 +122,12 @@ pub fn import(
         im.claim(crate::resolve::SALT_KEY_ENV, "deployment.database.saltKey");
     }
     let (providers, models) = im.providers_and_models(models, &names);
+    if models.is_empty() && im.errors.is_empty() {
+        im.warn(
+            "model_list",
+            "no model in the file: the spec has none, and models come from the database (added through LiteLLM's admin API or UI, or `litegate sync`)".into(),
+        );
+    }
     im.environment_variables(config.get("environment_variables"));
     im.other_sections(config);
     if !im.errors.is_empty() {
@@ -96,13 +155,25 @@ pub fn import(
              # Imported by `litegate import`: review it, then `litegate validate` and `render`.\n{body}"
         ),
         warnings: im.warnings,
+        entries: im.entries,
     })
 }
 
 struct Importer<'a> {
     warnings: Vec<String>,
     errors: Vec<String>,
-    env: &'a dyn Fn(&str) -> Option<String>,
+    /// Entries LiteLLM drops too, reported as warnings (errors if nothing is left).
+    skipped: Vec<String>,
+    /// The spec's name: the ConfigMap `configEnv` entries point at is `<name>-env`.
+    name: &'a str,
+    /// Provider names `litellm_settings.custom_provider_map` registers.
+    custom_providers: BTreeSet<String>,
+    /// Every `model_list` entry met, for `--explain`.
+    entries: Vec<explain::Entry>,
+    /// Spec models written so far.
+    models_out: usize,
+    /// Non-secret variables the pod reads (`os.environ/X` in api_base, api_version).
+    config_env: BTreeMap<String, ConfigKeyOut>,
     /// Provider groups in order of first use.
     groups: Vec<Group>,
     secret_env: BTreeMap<String, SourceOut>,
@@ -138,8 +209,8 @@ struct ModelIn {
 #[derive(Clone, PartialEq)]
 struct Group {
     provider_type: String,
-    api_base: Option<String>,
-    api_version: Option<String>,
+    api_base: Option<ValueOut>,
+    api_version: Option<ValueOut>,
     /// A secret's identity: the env var it came from, or a digest of the literal (never
     /// printed, only compared).
     api_key: Option<Secret>,
@@ -147,13 +218,18 @@ struct Group {
 }
 
 impl<'a> Importer<'a> {
-    fn new(env: &'a dyn Fn(&str) -> Option<String>, config_names: BTreeSet<String>) -> Self {
+    fn new(name: &'a str, config_names: BTreeSet<String>) -> Self {
         let mut reserved = config_names;
         reserved.extend(litegate_names());
         Importer {
             warnings: Vec::new(),
             errors: Vec::new(),
-            env,
+            skipped: Vec::new(),
+            entries: Vec::new(),
+            models_out: 0,
+            name,
+            custom_providers: BTreeSet::new(),
+            config_env: BTreeMap::new(),
             groups: Vec::new(),
             secret_env: BTreeMap::new(),
             redis: None,
@@ -169,6 +245,13 @@ impl<'a> Importer<'a> {
     fn warn(&mut self, path: &str, message: String) {
         self.warnings
             .push(scrub(&format!("{path}: {message}")).into_owned());
+    }
+
+    /// An entry LiteLLM would drop too: not imported, and said so.
+    fn skip(&mut self, path: &str, message: String) {
+        let line = scrub(&format!("{path}: {message}")).into_owned();
+        self.warnings.push(line.clone());
+        self.skipped.push(line);
     }
 
     fn error(&mut self, path: &str, message: String) {
@@ -201,6 +284,7 @@ impl<'a> Importer<'a> {
                 }
             }),
             redis: self.redis.take(),
+            config_env: std::mem::take(&mut self.config_env),
             secret_env: self.take_secret_env(),
         }
     }
@@ -234,20 +318,26 @@ impl<'a> Importer<'a> {
                     | "general_settings"
                     | "environment_variables"
             ) {
-                self.warn(
-                    key,
-                    format!(
-                        "the `{key}` section is not imported: litegate does not model it; add what it needs by hand"
-                    ),
-                );
+                let what = match key.as_str() {
+                    "mcp_servers" => "MCP servers are not in the spec: with a database, add them through LiteLLM's UI or its /v1/mcp/server API; without one, keep them in a config of your own".into(),
+                    "files_settings" => "LiteLLM's files API settings are not in the spec: add them by hand to a config of your own if you use /v1/files".into(),
+                    _ => format!("litegate does not model the `{key}` section; add what it needs by hand"),
+                };
+                self.warn(key, format!("not imported: {what}"));
             }
         }
     }
 
     fn models(&mut self, list: Option<&Value>) -> Vec<ModelIn> {
-        let Some(list) = list.and_then(Value::as_array) else {
-            self.error("model_list", "missing, or not a list of models".into());
-            return Vec::new();
+        let list = match list {
+            // No model_list (models in the database, or all in an include) is a config
+            // LiteLLM loads; `import` says where models come from.
+            None | Some(Value::Null) => return Vec::new(),
+            Some(Value::Array(list)) => list,
+            Some(_) => {
+                self.error("model_list", "is not a list of models".into());
+                return Vec::new();
+            }
         };
         let mut out = Vec::new();
         for (i, entry) in list.iter().enumerate() {
@@ -257,9 +347,17 @@ impl<'a> Importer<'a> {
                 continue;
             };
             let Some(params) = entry.get("litellm_params").and_then(Value::as_object) else {
-                self.error(&path, "has no `litellm_params` mapping".into());
+                self.skip(
+                    &path,
+                    "has no `litellm_params` mapping: LiteLLM cannot build it and drops it too; not imported".into(),
+                );
                 continue;
             };
+            self.entries.push(explain::Entry {
+                at: path.clone(),
+                name: name.into(),
+                became: None,
+            });
             if let Some(model) = self.model(&path, name, params, entry.get("model_info")) {
                 out.push(model);
             }
@@ -275,7 +373,7 @@ impl<'a> Importer<'a> {
         info: Option<&Value>,
     ) -> Option<ModelIn> {
         let at = format!("{path}.litellm_params");
-        let (provider_type, upstream) = self.provider_prefix(&at, params)?;
+        let (provider_type, upstream) = self.provider_prefix(&at, name, params)?;
         let mut group = Group {
             provider_type,
             api_base: None,
@@ -321,36 +419,90 @@ impl<'a> Importer<'a> {
         Some(model)
     }
 
-    /// `openai/gpt-4o` => (`openai`, `gpt-4o`), for a provider type LiteLLM knows.
+    /// `openai/gpt-4o` => (`openai`, `gpt-4o`), for a provider type LiteLLM knows; the type
+    /// `custom_llm_provider` names (`meta-llama/Llama-3` on `openai`); or the one LiteLLM's
+    /// model map infers (`gpt-4o` => `openai`). An entry LiteLLM cannot place either is
+    /// skipped: LiteLLM logs "Error creating deployment" and drops it too.
     fn provider_prefix(
         &mut self,
         at: &str,
+        name: &str,
         params: &Map<String, Value>,
     ) -> Option<(String, String)> {
-        let Some(full) = params.get("model").and_then(Value::as_str) else {
-            self.error(at, "has no `model` string".into());
-            return None;
-        };
-        let Some((provider_type, upstream)) = full.split_once('/') else {
-            self.error(
-                &format!("{at}.model"),
-                format!("\"{full}\" has no provider prefix; write it as <provider>/{full} (e.g. openai/{full})"),
-            );
-            return None;
-        };
         let c = catalog();
-        if !c.provider_types.contains(provider_type) {
-            let hint =
-                crate::suggest::help(provider_type, c.provider_types.iter().map(String::as_str))
-                    .map(|h| format!(" ({h})"))
-                    .unwrap_or_default();
-            self.error(
-                &format!("{at}.model"),
-                format!("unknown provider prefix \"{provider_type}\"{hint}"),
+        let full = match params.get("model") {
+            Some(Value::String(full)) => full.as_str(),
+            _ => {
+                self.skip(
+                    at,
+                    "has no `model` string: LiteLLM drops this entry too; not imported".into(),
+                );
+                return None;
+            }
+        };
+        let here = format!("{at}.model");
+        if let Some(var) = full.strip_prefix("os.environ/") {
+            self.skip(
+                &here,
+                format!("the model comes from ${var} when the proxy starts, so its provider (and the provider's keys) cannot be known here: not imported; write the model in the config (one spec per environment), then import again"),
             );
             return None;
         }
-        Some((provider_type.into(), upstream.into()))
+        if full == "*" && !params.contains_key("custom_llm_provider") {
+            // LiteLLM serves it: each request goes to the provider it infers from the name
+            // asked for. The spec ties every model to one provider, so it cannot say that.
+            self.warn(
+                &here,
+                format!("a bare \"*\" route sends each request to whichever provider LiteLLM infers from the requested name, and the spec ties a model to one provider: not imported; add one route per provider (model: openai/*, anthropic/*, ...) under model_name \"{name}\""),
+            );
+            return None;
+        }
+        if let Some(custom) = params.get("custom_llm_provider").and_then(Value::as_str) {
+            if !c.provider_types.contains(custom) {
+                self.skip(
+                    &format!("{at}.custom_llm_provider"),
+                    format!("\"{custom}\" is not a provider LiteLLM {} knows: LiteLLM drops this entry too; not imported", c.litellm_version),
+                );
+                return None;
+            }
+            let upstream = full.strip_prefix(&format!("{custom}/")).unwrap_or(full);
+            return Some((custom.into(), upstream.into()));
+        }
+        if let Some((provider_type, upstream)) = full.split_once('/')
+            && c.provider_types.contains(provider_type)
+        {
+            return Some((provider_type.into(), upstream.into()));
+        }
+        if let Some(inferred) = c.inferred_provider(full) {
+            self.warn(
+                &here,
+                format!("\"{full}\" has no provider prefix: LiteLLM's model map gives it provider \"{inferred}\", and the spec says so (config.yaml gets {inferred}/{full}, which LiteLLM reads the same)"),
+            );
+            return Some((inferred.into(), full.into()));
+        }
+        let prefix = full.split_once('/').map(|(p, _)| p);
+        if let Some(p) = prefix.filter(|p| self.custom_providers.contains(*p)) {
+            self.skip(
+                &here,
+                format!("provider \"{p}\" is registered by litellm_settings.custom_provider_map, a Python handler litegate cannot carry: not imported; build an image with the handler (deployment.image), or serve the model behind an OpenAI-compatible endpoint"),
+            );
+            return None;
+        }
+        let hint = prefix
+            .and_then(|p| crate::suggest::help(p, c.provider_types.iter().map(String::as_str)))
+            .map(|h| format!(" ({h})"))
+            .unwrap_or_default();
+        let why = match prefix {
+            Some(p) => format!("unknown provider prefix \"{p}\"{hint}"),
+            None => format!(
+                "\"{full}\" has no provider prefix, and LiteLLM's model map does not know it"
+            ),
+        };
+        self.skip(
+            &here,
+            format!("{why}: LiteLLM {} cannot tell its provider either, and drops model \"{name}\" at start (\"Error creating deployment\"); not imported. Write it as <provider>/{full} or add custom_llm_provider", c.litellm_version),
+        );
+        None
     }
 
     /// One `litellm_params` key: a spec field, a provider credential (a secret-shaped
@@ -363,9 +515,12 @@ impl<'a> Importer<'a> {
                 .as_str()
                 .is_some_and(|s| is_secret_value(s) || s.starts_with("os.environ/"));
         match key {
-            "model" => {}
+            // Consumed by the provider prefix.
+            "model" | "custom_llm_provider" => {}
+            // LiteLLM reads a null as unset.
+            "api_base" | "api_version" | "api_key" if value.is_null() => {}
             "api_base" => group.api_base = self.url(p, value),
-            "api_version" => group.api_version = self.plain_string(p, value),
+            "api_version" => group.api_version = self.plain_or_env(p, value),
             "api_key" => group.api_key = self.secret(p, value),
             "rpm" => model.limits.rpm = self.count(p, value),
             "tpm" => model.limits.tpm = self.count(p, value),
@@ -397,46 +552,47 @@ impl<'a> Importer<'a> {
         }
     }
 
-    /// `api_base`: the URL itself (read from the environment for `os.environ/X`, the spec
-    /// needs it), and never one that carries a credential, as config.yaml shows it.
-    fn url(&mut self, path: &str, value: &Value) -> Option<String> {
-        let text = self.plain_string(path, value)?;
-        let (url, var) = match text.strip_prefix("os.environ/") {
-            None => (text, None),
-            Some(var) => match (self.env)(var) {
-                Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
-                    (url, Some(var.to_owned()))
-                }
-                _ => {
-                    self.error(
-                        path,
-                        format!(
-                            "os.environ/{var}: the spec needs the URL itself; export {var} while importing, or edit the config"
-                        ),
-                    );
-                    return None;
-                }
-            },
+    /// `api_base`: the URL, or `os.environ/X` kept as a reference the pod resolves; never
+    /// one that carries a credential, as config.yaml shows it.
+    fn url(&mut self, path: &str, value: &Value) -> Option<ValueOut> {
+        let url = match self.plain_or_env(path, value)? {
+            ValueOut::Value(url) => url,
+            from_env => return Some(from_env),
         };
         if is_secret_value(&url) {
-            let which = var
-                .as_ref()
-                .map_or("the URL".into(), |v| format!("the URL in ${v}"));
             self.error(
                 path,
-                format!(
-                    "{which} carries a credential (a password before the host, a key in the query, or a webhook path), and the spec keeps api_base in config.yaml, a ConfigMap: not imported; move the credential into a header (extra_headers) or the api_key, then import again"
-                ),
+                "the URL carries a credential (a password before the host, a key in the query, or a webhook path), and the spec keeps api_base in config.yaml, a ConfigMap: not imported; move the credential into a header (extra_headers) or the api_key, then import again".into(),
             );
             return None;
         }
-        if let Some(var) = var {
+        Some(ValueOut::Value(url))
+    }
+
+    /// A non-secret value, or `os.environ/X`: then `{env: X}`, which the pod reads from
+    /// `deployment.configEnv.X` (a ConfigMap per environment); X is never read here.
+    fn plain_or_env(&mut self, path: &str, value: &Value) -> Option<ValueOut> {
+        let text = self.plain_string(path, value)?;
+        let Some(var) = text.strip_prefix("os.environ/") else {
+            return Some(ValueOut::Value(text));
+        };
+        Some(self.pod_env(path, var, "(os.environ/ in the config)"))
+    }
+
+    /// `{env: var}`, and a `deployment.configEnv` entry that gives the pod `var`.
+    fn pod_env(&mut self, path: &str, var: &str, how: &str) -> ValueOut {
+        if !self.config_env.contains_key(var) {
+            let config_map = format!("{}-env", self.name);
             self.warn(
                 path,
-                format!("the spec needs the URL itself: read it from ${var} while importing"),
+                format!(
+                    "read from ${var} by the proxy {how}, so the spec says: {{env: {var}}}, which deployment.configEnv.{var} gives the pod from ConfigMap {config_map} (key {var}); create that ConfigMap in each environment, or set deployment.env.{var} instead"
+                ),
             );
+            self.config_env
+                .insert(var.into(), ConfigKeyOut { config_map });
         }
-        Some(url)
+        ValueOut::Env(SourceOut::Env(var.into()))
     }
 
     fn plain_string(&mut self, path: &str, value: &Value) -> Option<String> {
@@ -597,10 +753,12 @@ impl<'a> Importer<'a> {
             }
         }
         if store && database.is_none() {
+            // LiteLLM reads DATABASE_URL from its environment when the file gives none.
             self.warn(
                 "general_settings.store_model_in_db",
-                "not imported: without database_url there is no database to store models in".into(),
+                format!("without database_url, LiteLLM reads the database from ${DB}: the spec says so, deployment.database.url: {{env: {DB}}}; export {DB} before rendering", DB = crate::resolve::DATABASE_URL_ENV),
             );
+            database = Some(SourceOut::Env(crate::resolve::DATABASE_URL_ENV.into()));
         }
         let master = master.unwrap_or_else(|| {
             self.warn(
@@ -630,6 +788,11 @@ impl<'a> Importer<'a> {
             .into_iter()
             .map(|m| {
                 let provider = names[m.group].clone();
+                let index = self.models_out;
+                self.models_out += 1;
+                if let Some(e) = self.entries.iter_mut().find(|e| e.at == m.at) {
+                    e.became = Some(format!("models[{index}] on provider {provider}"));
+                }
                 let default_id = format!("{}--{provider}", m.name);
                 let n = seen.entry(default_id.clone()).or_insert(0);
                 *n += 1;
@@ -646,11 +809,37 @@ impl<'a> Importer<'a> {
     fn provider(&mut self, group: &Group, name: &str) -> ProviderOut {
         let prefix = env_prefix(name);
         let path = |what: &str| format!("providers.{name}.{what}");
-        let api_key = group.api_key.clone().map(|s| {
+        let c = catalog();
+        let ty = group.provider_type.as_str();
+        let fallback = |field: &str| c.env_fallback(ty, field);
+        let mut api_key = group.api_key.clone().map(|s| {
             let var = format!("{prefix}_API_KEY");
             self.claim(&var, &path("apiKey"));
             self.source(s, &var, &path("apiKey"))
         });
+        if api_key.is_none()
+            && group.credentials.is_empty()
+            && let Some(var) = fallback("api_key")
+        {
+            self.warn(
+                &path("apiKey"),
+                format!("the config gives provider type \"{ty}\" no api_key, so LiteLLM reads ${var}: the spec now says so, apiKey: {{env: {var}}}; export {var} before rendering"),
+            );
+            self.claim(&format!("{prefix}_API_KEY"), &path("apiKey"));
+            api_key = Some(SourceOut::Env(var.into()));
+        }
+        let mut from_fallback = |field: &str, given: &Option<ValueOut>, spec_field: &str| {
+            given.clone().or_else(|| {
+                let var = fallback(field)?;
+                Some(self.pod_env(
+                    &path(spec_field),
+                    var,
+                    &format!("when the config gives provider type \"{ty}\" no {field}"),
+                ))
+            })
+        };
+        let api_base = from_fallback("api_base", &group.api_base, "apiBase");
+        let api_version = from_fallback("api_version", &group.api_version, "apiVersion");
         let credentials = group
             .credentials
             .iter()
@@ -663,8 +852,8 @@ impl<'a> Importer<'a> {
             .collect();
         ProviderOut {
             provider_type: group.provider_type.clone(),
-            api_base: group.api_base.clone(),
-            api_version: group.api_version.clone(),
+            api_base,
+            api_version,
             api_key,
             credentials,
         }
@@ -696,6 +885,19 @@ impl<'a> Importer<'a> {
             info,
         }
     }
+}
+
+/// The provider names `litellm_settings.custom_provider_map` registers.
+fn custom_providers(config: &Map<String, Value>) -> BTreeSet<String> {
+    config
+        .get("litellm_settings")
+        .and_then(|s| s.get("custom_provider_map"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.get("provider").and_then(Value::as_str))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The env var prefix of a provider, as `resolve` makes it: `azure-eu` => `AZURE_EU`.

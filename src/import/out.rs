@@ -34,19 +34,34 @@ pub struct ProviderOut {
     #[serde(rename = "type")]
     pub provider_type: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub api_base: Option<String>,
+    pub api_base: Option<ValueOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub api_version: Option<String>,
+    pub api_version: Option<ValueOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub api_key: Option<SourceOut>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub credentials: BTreeMap<String, SourceOut>,
 }
 
-#[derive(Clone, Serialize)]
+#[derive(Clone, PartialEq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceOut {
     Env(String),
+}
+
+/// A non-secret value: as written, or `{env: NAME}` for the pod to read.
+#[derive(Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum ValueOut {
+    Value(String),
+    Env(SourceOut),
+}
+
+/// `deployment.configEnv` entry: the ConfigMap whose key of the variable's name holds it.
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigKeyOut {
+    pub config_map: String,
 }
 
 #[derive(Serialize)]
@@ -152,6 +167,8 @@ pub struct DeploymentOut {
     pub database: Option<DatabaseOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redis: Option<RedisOut>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub config_env: BTreeMap<String, ConfigKeyOut>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub secret_env: BTreeMap<String, SourceOut>,
 }

@@ -352,6 +352,20 @@ fn container_env(r: &Resolved) -> Vec<EnvVar> {
         value: Some(value.clone()),
         ..Default::default()
     }));
+    env.extend(r.runtime.config_env.iter().map(|(name, from)| EnvVar {
+        name: name.clone(),
+        value_from: Some(EnvVarSource {
+            // Not optional: an unset variable becomes null in LiteLLM, and a null api_base
+            // sends traffic to the provider's public host.
+            config_map_key_ref: Some(k8s_openapi::api::core::v1::ConfigMapKeySelector {
+                name: from.config_map.clone(),
+                key: from.key.clone().unwrap_or_else(|| name.clone()),
+                optional: Some(false),
+            }),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }));
     env.sort_by(|a, b| a.name.cmp(&b.name));
     env
 }

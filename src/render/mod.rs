@@ -180,6 +180,7 @@ fn env_coverage(r: &Resolved, config: &litellm::LiteLlmConfig) -> Vec<Diagnostic
         .iter()
         .map(|e| e.name.as_str())
         .chain(r.runtime.env.keys().map(String::as_str))
+        .chain(r.runtime.config_env.keys().map(String::as_str))
         .collect();
     // Naming each reference builds the whole config again as a tree: only when one may lack.
     if !env_refs::may_lack_env(config, &provided) {
@@ -194,7 +195,7 @@ fn env_coverage(r: &Resolved, config: &litellm::LiteLlmConfig) -> Vec<Diagnostic
                 "",
                 format!("config.yaml {at} refers to os.environ/{name}, which the container does not provide"),
             )
-            .with_help("give secrets as providers.<name>.credentials, not as os.environ/ strings in params")
+            .with_help(format!("give secrets as providers.<name>.credentials, not as os.environ/ strings in params; a non-secret value as deployment.env.{name} or deployment.configEnv.{name}: {{configMap: NAME}}"))
         })
         .collect()
 }

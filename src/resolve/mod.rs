@@ -161,6 +161,8 @@ pub struct Runtime {
     pub service_account_name: Option<String>,
     /// Plain env vars on the container.
     pub env: BTreeMap<String, String>,
+    /// Env vars from ConfigMap keys managed elsewhere.
+    pub config_env: BTreeMap<String, spec::ConfigMapKey>,
     /// Merge patches over the default pod and container security contexts.
     pub pod_security_context: Option<Value>,
     pub security_context: Option<Value>,
@@ -345,12 +347,27 @@ pub fn resolve(
             &format!("deployment.secretEnv.{name}"),
         );
     }
-    for name in d.env.keys() {
+    let plain = d
+        .env
+        .keys()
+        .map(|name| (name, format!("deployment.env.{name}")));
+    let from_config = d.config_env.keys().map(|name| {
+        let at = format!("deployment.configEnv.{name}");
+        if d.env.contains_key(name) {
+            secrets.problems.push(Diagnostic::error(
+                Code::E019,
+                &at,
+                format!("container env var {name} is already given by deployment.env.{name}"),
+            ));
+        }
+        (name, at)
+    });
+    for (name, at) in plain.chain(from_config).collect::<Vec<_>>() {
         if let Some(first) = secrets.claimed.get(name) {
             secrets.problems.push(
                 Diagnostic::error(
                     Code::E019,
-                    format!("deployment.env.{name}"),
+                    at,
                     format!("container env var {name} is already used by {first}"),
                 )
                 .with_help("a plain env var cannot share a name with a secret one"),
@@ -378,8 +395,11 @@ pub fn resolve(
                 name: m.name.clone(),
                 id: model_id(m),
                 litellm_model: format!("{}/{}", provider.provider_type, m.model),
-                api_base: provider.api_base.clone(),
-                api_version: provider.api_version.clone(),
+                api_base: provider.api_base.as_ref().map(spec::ValueOrEnv::to_config),
+                api_version: provider
+                    .api_version
+                    .as_ref()
+                    .map(spec::ValueOrEnv::to_config),
                 api_key_env: api_key_env.get(m.provider.as_str()).cloned(),
                 params,
                 credential_env: credential_env
@@ -504,6 +524,7 @@ fn runtime(spec: &Gateway) -> Runtime {
         affinity: d.affinity.clone(),
         service_account_name: d.service_account_name.clone(),
         env: d.env.clone(),
+        config_env: d.config_env.clone(),
         pod_security_context: d.pod_security_context.clone(),
         security_context: d.security_context.clone(),
         network_policy_from: d.network_policy.as_ref().map(|n| n.from.clone()),

@@ -59,6 +59,10 @@ pub struct Deployment {
     /// Plain (non-secret) env vars on the container, e.g. `HF_HUB_OFFLINE: "1"`.
     #[serde(default)]
     pub env: BTreeMap<String, String>,
+    /// Non-secret env vars from a ConfigMap managed elsewhere (one per environment, say),
+    /// read by the pod when it starts, never by litegate: what `{env: NAME}` values need.
+    #[serde(default)]
+    pub config_env: BTreeMap<String, ConfigMapKey>,
     /// Secret env vars, each from a secret source like the keys: they go in the Secret (so
     /// `checksum/secret` covers them) and can be referred to as `os.environ/NAME`.
     #[serde(default)]
@@ -115,6 +119,16 @@ pub struct Database {
     /// key, and a master-key rotation leaves every stored row unreadable. Set once, kept.
     #[serde(rename = "saltKey")]
     pub salt_key: Option<SecretSource>,
+}
+
+/// A key of a ConfigMap: `{configMap: NAME}`, or `{configMap: NAME, key: KEY}` when the
+/// key is not named like the variable.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ConfigMapKey {
+    pub config_map: String,
+    /// The key in the ConfigMap; the variable's name by default.
+    pub key: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

@@ -12,8 +12,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 pub use deployment::{
-    Autoscaling, Database, Deployment, DisruptionBudget, IntOrPercent, NetworkPolicyOptions, Redis,
-    Resources, Rollout, SecretsMode, SecretsOptions, Toleration,
+    Autoscaling, ConfigMapKey, Database, Deployment, DisruptionBudget, IntOrPercent,
+    NetworkPolicyOptions, Redis, Resources, Rollout, SecretsMode, SecretsOptions, Toleration,
 };
 pub use secret_source::{LITERAL_REFUSED, RemoteRef, SecretRef, SecretSource};
 
@@ -66,8 +66,8 @@ pub struct Provider {
     /// LiteLLM provider prefix (`openai`, `anthropic`, `ollama_chat`, ...).
     #[serde(rename = "type")]
     pub provider_type: String,
-    pub api_base: Option<String>,
-    pub api_version: Option<String>,
+    pub api_base: Option<ValueOrEnv>,
+    pub api_version: Option<ValueOrEnv>,
     pub api_key: Option<SecretSource>,
     /// Non-secret `litellm_params` for all of this provider's models.
     #[serde(default)]
@@ -75,6 +75,42 @@ pub struct Provider {
     /// Secret `litellm_params` for all of this provider's models.
     #[serde(default)]
     pub credentials: BTreeMap<String, SecretSource>,
+}
+
+/// A non-secret value: written in the spec, or `{env: NAME}`, read by the proxy from its own
+/// environment (`os.environ/NAME` in config.yaml), so one config serves many environments.
+/// The container must have NAME (`deployment.env` or `deployment.configEnv`); litegate
+/// never reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ValueOrEnv {
+    Value(String),
+    Env(FromEnv),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FromEnv {
+    /// The container env var LiteLLM reads the value from.
+    pub env: String,
+}
+
+impl ValueOrEnv {
+    /// As config.yaml writes it: the value, or `os.environ/NAME`.
+    pub fn to_config(&self) -> String {
+        match self {
+            ValueOrEnv::Value(v) => v.clone(),
+            ValueOrEnv::Env(e) => format!("os.environ/{}", e.env),
+        }
+    }
+
+    /// The value written in the spec, if it is one.
+    pub fn literal(&self) -> Option<&str> {
+        match self {
+            ValueOrEnv::Value(v) => Some(v),
+            ValueOrEnv::Env(_) => None,
+        }
+    }
 }
 
 /// One deployment of a model behind a client-facing name.

@@ -11,12 +11,13 @@ use super::catalog::catalog;
 
 pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
     let c = catalog();
-    if spec.models.is_empty() {
-        out.push(Diagnostic::error(
-            Code::E028,
-            "models",
-            "at least one model is needed",
-        ));
+    // With a database, models may all be added live (admin API, UI, `litegate sync`).
+    if spec.models.is_empty() && spec.deployment.database.is_none() {
+        out.push(
+            Diagnostic::error(Code::E028, "models", "at least one model is needed").with_help(
+                "or set deployment.database, and add models through LiteLLM's admin API",
+            ),
+        );
     }
     let mut ids: BTreeMap<String, usize> = BTreeMap::new();
     for (i, model) in spec.models.iter().enumerate() {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::spec::{Gateway, SecretSource, SecretsMode};
+use crate::spec::{Gateway, SecretSource, SecretsMode, ValueOrEnv};
 use crate::suggest;
 
 use super::catalog::catalog;
@@ -14,7 +14,8 @@ use super::kubernetes::{is_dns1123_subdomain, is_env_var_name};
 pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
     let mode = spec.deployment.secrets.mode;
     let c = catalog();
-    if spec.providers.is_empty() {
+    if spec.providers.is_empty() && !(spec.models.is_empty() && spec.deployment.database.is_some())
+    {
         out.push(Diagnostic::error(
             Code::E028,
             "providers",
@@ -55,13 +56,30 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
                     "without it LiteLLM sends traffic to a default host"
                 }),
             ),
-            Some(base) if !(base.starts_with("http://") || base.starts_with("https://")) => out
-                .push(Diagnostic::error(
+            Some(ValueOrEnv::Value(base))
+                if !(base.starts_with("http://") || base.starts_with("https://")) =>
+            {
+                out.push(Diagnostic::error(
                     Code::E028,
                     format!("{path}.apiBase"),
                     format!("\"{base}\" is not an http(s) URL"),
-                )),
+                ))
+            }
             _ => {}
+        }
+        for (field, value) in [
+            ("apiBase", &provider.api_base),
+            ("apiVersion", &provider.api_version),
+        ] {
+            if let Some(ValueOrEnv::Env(e)) = value
+                && !is_env_var_name(&e.env)
+            {
+                out.push(Diagnostic::error(
+                    Code::E014,
+                    format!("{path}.{field}.env"),
+                    format!("\"{}\" is not a valid environment variable name", e.env),
+                ));
+            }
         }
         if provider.api_key.is_none()
             && provider.credentials.is_empty()

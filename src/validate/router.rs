@@ -58,14 +58,17 @@ fn fallbacks(
             }
         }
     }
+    // Mutual fallbacks ("either backs up the other") are common and LiteLLM accepts them:
+    // it counts hops and stops at max_fallbacks (5 by default), so a cycle costs at most
+    // that many extra attempts. Worth a look, not a refusal.
     if let Some(cycle) = find_cycle(map) {
         out.push(
-            Diagnostic::error(
-                Code::E017,
+            Diagnostic::warning(
+                Code::W009,
                 path,
                 format!("fallbacks form a cycle: {}", cycle.join(" -> ")),
             )
-            .with_help("a failing request would bounce between these models until retries run out"),
+            .with_help("LiteLLM accepts it and stops after router_settings.max_fallbacks hops (5 by default): a failing request may try these models that many times"),
         );
     }
 }
