@@ -593,3 +593,19 @@ fn settings_that_only_mention_keys_or_tokens_are_not_taken_for_secrets() {
         String::from_utf8_lossy(&check.stderr)
     );
 }
+
+#[test]
+fn a_misspelt_param_is_not_imported_and_the_known_one_is_suggested() {
+    let config = "model_list:\n  - model_name: gpt-4o\n    litellm_params:\n      model: openai/gpt-4o\n      api_key: os.environ/OPENAI_API_KEY\n      temprature: 0.2\n";
+    let imported = litegate::import::import(config, "litellm", &|_| None).expect("imports");
+    let warning = imported
+        .warnings
+        .iter()
+        .find(|w| w.contains("temprature"))
+        .expect("a warning about temprature");
+    assert!(
+        warning.ends_with("did you mean \"temperature\"?"),
+        "{warning}"
+    );
+    assert!(!imported.spec.contains("temprature"), "{}", imported.spec);
+}
