@@ -113,7 +113,11 @@ pub fn compile(source: &SpecSource, env: &dyn Environment) -> Result<Compiled, E
                 .filter(|d| is_secret_source_problem(d) && !concerns_blanked(d))
                 // Not about a source that already has an error (a bad env var name is
                 // also an unset one: that is the same mistake, said once).
-                .filter(|d| !found.iter().any(|f| f.is_error() && same_source(&f.path, &d.path)))
+                .filter(|d| {
+                    !found
+                        .iter()
+                        .any(|f| f.is_error() && same_source(&f.path, &d.path))
+                })
                 .collect();
             found.extend(fresh);
         }

@@ -128,7 +128,9 @@ pub fn model_fields(label: &str, old: &Value, new: &Value) -> Vec<FieldChange> {
         // The stamps litegate writes change with any edit of the config: not the user's field.
         .filter(|(path, ..)| {
             !(path.first().is_some_and(|p| p == "model_info")
-                && path.get(1).is_some_and(|k| STAMPED_INFO.contains(&k.as_str())))
+                && path
+                    .get(1)
+                    .is_some_and(|k| STAMPED_INFO.contains(&k.as_str())))
         })
         .map(|(path, old, new)| FieldChange {
             path: format!("models[{label}].{}", spec_field(&path)),
