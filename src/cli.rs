@@ -429,6 +429,7 @@ fn import(args: &ImportArgs) -> i32 {
         }
         Err(reason) => {
             return report_plain(&Error::Read {
+                what: "config",
                 path: args.config.clone(),
                 reason,
             });

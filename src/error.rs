@@ -11,18 +11,17 @@ pub enum Error {
     #[error("the spec has {} error(s)", .0.iter().filter(|d| d.is_error()).count())]
     Invalid(Vec<Diagnostic>),
     /// An input file could not be read: missing, a device, too large, ...
-    #[error("cannot read {}: {reason}", path.display())]
+    #[error("cannot read {what} {}: {reason}", path.display())]
     Read {
+        /// What the file is to litegate: "spec", "config".
+        what: &'static str,
         path: PathBuf,
         reason: crate::input::ReadError,
     },
-    /// Reading or writing a file or directory failed.
-    #[error("{}", path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: io::Error,
-    },
+    /// Reading or writing a file or directory failed: the path, and why (a bare path
+    /// told the user nothing, so the cause is part of the one line).
+    #[error("{}: {cause}", path.display())]
+    Io { path: PathBuf, cause: io::Error },
     /// A file-system step failed: what was being done, to which path, and why.
     #[error("{action} {}: {cause}", path.display())]
     Fs {
@@ -100,7 +99,7 @@ impl Error {
     pub fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
         Error::Io {
             path: path.into(),
-            source,
+            cause: source,
         }
     }
 }

@@ -19,7 +19,7 @@ pub const MAX_SECRET_FILE_BYTES: u64 = 64 * 1024;
 /// Why an input could not be read. No variant carries any of the input's bytes.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
-    #[error("no such file")]
+    #[error("No such file or directory")]
     NotFound,
     #[error("permission denied")]
     PermissionDenied,

@@ -45,6 +45,19 @@ pub struct Compiled {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// What `resolve` finds about a secret source (unset, unreadable, outside the root, weak),
+/// which no rule in `validate` can see: worth reporting even when the spec has other errors.
+fn is_secret_source_problem(d: &Diagnostic) -> bool {
+    use diagnostics::Code;
+    matches!(d.code, Code::E015 | Code::E021 | Code::E033)
+}
+
+/// Whether two spec paths are one place, or one lies inside the other.
+fn same_source(a: &str, b: &str) -> bool {
+    let inside = |x: &str, y: &str| x.strip_prefix(y).is_some_and(|r| r.starts_with(['.', '[']));
+    a == b || inside(a, b) || inside(b, a)
+}
+
 /// Runs the whole pipeline but the writing. On failure, `Error::Invalid` carries every
 /// error found (and the warnings), located and sorted; no secret value is in any of them.
 pub fn compile(source: &SpecSource, env: &dyn Environment) -> Result<Compiled, Error> {
@@ -60,10 +73,14 @@ pub fn compile(source: &SpecSource, env: &dyn Environment) -> Result<Compiled, E
     // A spec that parsed only once bad entries were blanked is still checked, but nothing
     // is reported again about what was blanked (it would be a consequence, not a mistake).
     let concerns_blanked = |d: &Diagnostic| {
-        parsed
-            .blanked
-            .iter()
-            .any(|b| d.path == *b || d.path.starts_with(&format!("{b}.")))
+        // With `providers` missing, every model's provider is unknown: a consequence.
+        let providers_missing =
+            d.code == diagnostics::Code::E012 && parsed.blanked.iter().any(|b| b == "providers");
+        providers_missing
+            || parsed
+                .blanked
+                .iter()
+                .any(|b| d.path == *b || d.path.starts_with(&format!("{b}.")))
     };
     found.extend(
         validate::validate(&spec)
@@ -88,6 +105,22 @@ pub fn compile(source: &SpecSource, env: &dyn Environment) -> Result<Compiled, E
         diagnostics
     };
     if found.iter().any(Diagnostic::is_error) || !parsed.blanked.is_empty() {
+        // Secret sources are checked all the same: one run names an unset key next to a
+        // typo, rather than a second run after the typo is fixed.
+        if let Err(errors) = resolve::resolve(&spec, source.base_dir(), env) {
+            let fresh: Vec<Diagnostic> = errors
+                .into_iter()
+                .filter(|d| is_secret_source_problem(d) && !concerns_blanked(d))
+                // Not about a source that already has an error (a bad env var name is
+                // also an unset one: that is the same mistake, said once).
+                .filter(|d| {
+                    !found
+                        .iter()
+                        .any(|f| f.is_error() && same_source(&f.path, &d.path))
+                })
+                .collect();
+            found.extend(fresh);
+        }
         return Err(Error::Invalid(finish(found)));
     }
     let resolved = match resolve::resolve(&spec, source.base_dir(), env) {

@@ -8,6 +8,8 @@
 //! template changed, and which of its fields did). A Secret is only ever compared by the
 //! sha256 of its content: no secret value is kept in a view or a plan.
 
+mod fields;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -19,6 +21,8 @@ use crate::render::deployment::CONFIG_CHECKSUM;
 use crate::render::{KINDS, Rendered};
 use crate::resolve::sha256_hex;
 use crate::{Error, emit};
+
+pub use fields::{FieldChange, SecretKeys};
 
 /// One side of a plan: each object as a JSON tree (a Secret as the sha256 of its content
 /// only) and LiteLLM's config.yaml.
@@ -193,10 +197,11 @@ fn seal(kind: &str, mut value: Value) -> Value {
         .into_iter()
         .filter_map(|k| map.remove(&k).map(|v| (k, v)))
         .collect();
+    let keys = fields::key_digests(&content);
     let content = Value::Object(content);
     map.insert(
         "content".into(),
-        json!({ "sha256": sha256_hex(content.to_string().as_bytes()) }),
+        json!({ "sha256": sha256_hex(content.to_string().as_bytes()), "keys": keys }),
     );
     value
 }
@@ -230,6 +235,8 @@ pub struct ModelChanges {
     pub added: Vec<String>,
     pub changed: Vec<String>,
     pub removed: Vec<String>,
+    /// Each field of a changed model, by its spec path, old and new value.
+    pub fields: Vec<FieldChange>,
 }
 
 impl ModelChanges {
@@ -248,6 +255,10 @@ pub struct Plan {
     pub models: ModelChanges,
     /// For `live`: the admin API requests, in order (deletes, updates, adds; each by id).
     pub requests: Vec<Request>,
+    /// The Secret's keys that changed, by name; never a value.
+    pub secret_keys: SecretKeys,
+    /// Changes that lose data, whatever the verdict (a new salt key).
+    pub destructive: Vec<String>,
     /// What the verdict alone does not say.
     pub notes: Vec<String>,
 }
@@ -283,6 +294,15 @@ impl Plan {
                     s.push_str(&format!("  {sign} {id}\n"));
                 }
             }
+            for field in &m.fields {
+                s.push_str(&format!("  {}\n", field.to_text()));
+            }
+        }
+        for line in self.secret_keys.lines() {
+            s.push_str(&format!("{line}\n"));
+        }
+        for d in &self.destructive {
+            s.push_str(&format!("DESTRUCTIVE: {d}\n"));
         }
         match self.verdict {
             Verdict::None if self.has_changes() => s.push_str(
@@ -366,6 +386,10 @@ pub fn plan(old: &View, new: &View) -> Plan {
             }
             Some(entry_old) if entry_old != entry_new => {
                 models.changed.push(id.clone());
+                let label = model_label(&new_models, id, entry_new);
+                models
+                    .fields
+                    .extend(fields::model_fields(&label, entry_old, entry_new));
                 let current = admin::desired_row(entry_old, old.gateway());
                 requests.extend(admin::replace(id, &current, &desired));
             }
@@ -374,6 +398,16 @@ pub fn plan(old: &View, new: &View) -> Plan {
     }
     let mut requests = admin::in_order(requests);
 
+    let secret_keys = fields::secret_keys(old.objects.get("Secret"), new.objects.get("Secret"));
+    let mut destructive = Vec::new();
+    if secret_keys.destroys_stored_models() {
+        destructive.push(format!(
+            "{} (deployment.database.saltKey) changed: every model stored in the database \
+             becomes unreadable (LiteLLM encrypts stored params with it); keep the old salt \
+             key unless the stored models are to be re-created",
+            crate::resolve::SALT_KEY_ENV
+        ));
+    }
     let mut notes = Vec::new();
     let verdict = if !reasons.is_empty() {
         requests.clear();
@@ -418,7 +452,27 @@ pub fn plan(old: &View, new: &View) -> Plan {
         objects,
         models,
         requests,
+        secret_keys,
+        destructive,
         notes,
+    }
+}
+
+/// How a changed model is named in a plan: its `name` when no other model shares it, else
+/// its id (the name of a load-balanced group does not say which deployment changed).
+fn model_label(models: &BTreeMap<String, Value>, id: &str, entry: &Value) -> String {
+    let name = entry.get("model_name").and_then(Value::as_str);
+    match name {
+        Some(name)
+            if models
+                .values()
+                .filter(|m| m.get("model_name").and_then(Value::as_str) == Some(name))
+                .count()
+                == 1 =>
+        {
+            name.to_owned()
+        }
+        _ => id.to_owned(),
     }
 }
 

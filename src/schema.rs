@@ -7,15 +7,156 @@ use std::borrow::Cow;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 
+use serde_json::{Value, json};
+
 use crate::spec::{Gateway, IntOrPercent, SecretSource};
+use crate::validate::catalog::catalog;
 
 /// The schema as the committed `litegate.schema.json` holds it: pretty JSON and a newline.
 pub fn json() -> String {
     let mut schema = schemars::schema_for!(Gateway);
     schema.insert("title".into(), "litegate Gateway spec (v1alpha1)".into());
-    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    let mut value = schema.to_value();
+    with_rules(&mut value);
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// DNS-1123 label, as `validate` checks `metadata.name` (the Service's name is the strictest).
+const DNS1123_LABEL: &str = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
+/// RFC 1123 subdomain: Secret and ServiceAccount names.
+const DNS1123_SUBDOMAIN: &str =
+    "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$";
+/// A label key: `[prefix/]name`, the prefix a DNS subdomain.
+const LABEL_KEY: &str = "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$";
+/// A label value: empty, or up to 63 of `[A-Za-z0-9._-]`, alphanumeric at both ends.
+const LABEL_VALUE: &str = "^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$";
+/// A Kubernetes quantity: `500m`, `1Gi`, `2` (`1GB` is not one).
+const QUANTITY: &str = "^[+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][+-]?[0-9]+|[mkMGTPE]|[KMGTPE]i)?$";
+/// What the kubelet accepts as an env var name and a shell can read.
+const ENV_VAR_NAME: &str = "^[A-Za-z_][A-Za-z0-9_]*$";
+/// A provider name becomes part of env var names and model ids.
+const PROVIDER_NAME: &str = "^[a-z][a-z0-9_-]{0,39}$";
+
+/// What `validate` knows and serde's types do not say: the catalog's provider types,
+/// routing strategies and params as enums, name patterns, lower bounds. An editor then
+/// flags `type: antropic` or `params.max_token` as it is typed.
+fn with_rules(schema: &mut Value) {
+    let c = catalog();
+    let sorted = |set: &std::collections::BTreeSet<String>| -> Vec<Value> {
+        set.iter().map(|s| Value::from(s.as_str())).collect()
+    };
+    let mut known_params: Vec<&str> = c.known_params().collect();
+    known_params.sort_unstable();
+    known_params.dedup();
+    let params = json!({"enum": known_params});
+    let labels = json!({
+        "propertyNames": {"pattern": LABEL_KEY},
+        "additionalProperties": {"type": "string", "pattern": LABEL_VALUE}
+    });
+    let quantities = json!({"additionalProperties": {"type": "string", "pattern": QUANTITY}});
+    let edits: [(&str, Value); 26] = [
+        (
+            "/$defs/Provider/properties/type",
+            json!({"enum": sorted(&c.provider_types)}),
+        ),
+        (
+            "/$defs/Provider/properties/params",
+            json!({"propertyNames": params}),
+        ),
+        (
+            "/$defs/Model/properties/params",
+            json!({"propertyNames": params}),
+        ),
+        (
+            "/$defs/Model/properties/dropParams",
+            json!({"items": {"type": "string", "enum": sorted(&c.request_params)}}),
+        ),
+        (
+            "/$defs/Router/properties/strategy",
+            json!({"enum": sorted(&c.routing_strategies).into_iter().chain([Value::Null]).collect::<Vec<_>>()}),
+        ),
+        (
+            "/$defs/Metadata/properties/name",
+            json!({"pattern": DNS1123_LABEL}),
+        ),
+        (
+            "/$defs/Metadata/properties/namespace",
+            json!({"pattern": DNS1123_LABEL}),
+        ),
+        (
+            "/properties/providers",
+            json!({"propertyNames": {"pattern": PROVIDER_NAME}}),
+        ),
+        ("/properties/models", json!({"minItems": 1})),
+        (
+            "/$defs/Deployment/properties/env",
+            json!({"propertyNames": {"pattern": ENV_VAR_NAME}}),
+        ),
+        (
+            "/$defs/Deployment/properties/secretEnv",
+            json!({"propertyNames": {"pattern": ENV_VAR_NAME}}),
+        ),
+        (
+            "/$defs/Deployment/properties/replicas",
+            json!({"minimum": 1}),
+        ),
+        (
+            "/$defs/Autoscaling/properties/minReplicas",
+            json!({"minimum": 2}),
+        ),
+        ("/$defs/Metadata/properties/labels", labels.clone()),
+        ("/$defs/Deployment/properties/podLabels", labels.clone()),
+        ("/$defs/Deployment/properties/nodeSelector", labels),
+        (
+            "/$defs/Deployment/properties/serviceAccountName",
+            json!({"pattern": DNS1123_SUBDOMAIN}),
+        ),
+        ("/$defs/Resources/properties/requests", quantities.clone()),
+        ("/$defs/Resources/properties/limits", quantities),
+        (
+            "/$defs/Provider/properties/apiBase",
+            json!({"pattern": "^https?://"}),
+        ),
+        (
+            "/$defs/Toleration/properties/operator",
+            json!({"enum": ["Equal", "Exists", null]}),
+        ),
+        (
+            "/$defs/Toleration/properties/effect",
+            json!({"enum": ["NoSchedule", "PreferNoSchedule", "NoExecute", null]}),
+        ),
+        // E021: without a master key the proxy answers every caller.
+        ("/$defs/Deployment", json!({"required": ["masterKey"]})),
+        // E034: without a salt key a master-key rotation leaves every stored row unreadable.
+        ("/$defs/Database", json!({"required": ["url", "saltKey"]})),
+        (
+            "/$defs/Provider",
+            json!({"allOf": [
+                {
+                    "if": {"properties": {"type": {"enum": sorted(&c.api_base_required)}}, "required": ["type"]},
+                    "then": {"required": ["apiBase"]}
+                },
+                {
+                    "if": {"properties": {"type": {"enum": sorted(&c.api_key_required)}}, "required": ["type"]},
+                    "then": {"anyOf": [{"required": ["apiKey"]}, {"required": ["credentials"]}]}
+                }
+            ]}),
+        ),
+        (
+            "/$defs/SecretSource/oneOf/2/properties/secretRef/properties/name",
+            json!({"pattern": DNS1123_SUBDOMAIN}),
+        ),
+    ];
+    for (pointer, extra) in edits {
+        let (Some(target), Value::Object(extra)) = (schema.pointer_mut(pointer), extra) else {
+            continue;
+        };
+        if let Some(target) = target.as_object_mut() {
+            target.extend(extra);
+        }
+    }
 }
 
 impl JsonSchema for SecretSource {
@@ -31,14 +172,21 @@ impl JsonSchema for SecretSource {
                 {
                     "type": "object",
                     "description": "An environment variable of the process that runs litegate.",
-                    "properties": {"env": {"type": "string"}},
+                    "properties": {"env": {
+                        "type": "string",
+                        "description": "The variable's name.",
+                        "pattern": ENV_VAR_NAME
+                    }},
                     "required": ["env"],
                     "additionalProperties": false
                 },
                 {
                     "type": "object",
                     "description": "A file, relative to the spec file; one trailing newline is trimmed.",
-                    "properties": {"file": {"type": "string"}},
+                    "properties": {"file": {
+                        "type": "string",
+                        "description": "The file's path, relative to the spec file and inside its directory."
+                    }},
                     "required": ["file"],
                     "additionalProperties": false
                 },
@@ -48,9 +196,10 @@ impl JsonSchema for SecretSource {
                     "properties": {
                         "secretRef": {
                             "type": "object",
+                            "description": "A key of an existing Secret in the gateway's namespace.",
                             "properties": {
-                                "name": {"type": "string"},
-                                "key": {"type": "string"}
+                                "name": {"type": "string", "description": "The Secret's name."},
+                                "key": {"type": "string", "description": "The key in its data."}
                             },
                             "required": ["name", "key"],
                             "additionalProperties": false
@@ -65,10 +214,11 @@ impl JsonSchema for SecretSource {
                     "properties": {
                         "remote": {
                             "type": "object",
+                            "description": "A key in the store of deployment.secrets.store.",
                             "properties": {
-                                "key": {"type": "string"},
-                                "property": {"type": "string"},
-                                "version": {"type": "string"}
+                                "key": {"type": "string", "description": "The key in the secret manager."},
+                                "property": {"type": "string", "description": "A property of a JSON secret."},
+                                "version": {"type": "string", "description": "A pinned version of the secret."}
                             },
                             "required": ["key"],
                             "additionalProperties": false

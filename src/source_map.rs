@@ -62,6 +62,23 @@ fn location(span: &Span) -> Location {
     }
 }
 
+/// A block collection's end as the parser gives it runs over the blank and comment lines
+/// after its last item (up to the next key): a highlight must stop at the last item.
+fn without_trailing_comments(text: &str, start: usize, end: usize) -> usize {
+    let Some(mut value) = text.get(start..end) else {
+        return end;
+    };
+    loop {
+        let trimmed = value.trim_end();
+        let last_line = trimmed.rfind('\n').map_or(0, |i| i + 1);
+        if trimmed[last_line..].trim_start().starts_with('#') && last_line > 0 {
+            value = &trimmed[..last_line];
+        } else {
+            return start + trimmed.len();
+        }
+    }
+}
+
 fn bytes(span: &Span) -> Range<usize> {
     let start = span.start.byte_offset().unwrap_or(span.start.index());
     let end = span.end.byte_offset().unwrap_or(span.end.index());
@@ -130,7 +147,7 @@ impl SourceMap {
                             ..
                         } => (path, start, start_location, key),
                     };
-                    let end = bytes(&span).end.max(start);
+                    let end = without_trailing_comments(text, start, bytes(&span).end.max(start));
                     map.insert(path, key, start..end, start_location, None);
                 }
                 Event::Scalar(value, style, ..) => {
@@ -277,6 +294,14 @@ mod tests {
             &TEXT[map.get("models[1]").expect("mapped").value.clone()],
             "{name: b, provider: x}"
         );
+    }
+
+    #[test]
+    fn a_block_collection_ends_at_its_last_item_not_the_comments_after_it() {
+        let text = "router:\n  fallbacks:\n    a:\n      - b\n\n  # retries\n  numRetries: 2\n";
+        let map = SourceMap::build(text);
+        let fallbacks = map.get("router.fallbacks").expect("mapped");
+        assert_eq!(&text[fallbacks.value.clone()], "a:\n      - b");
     }
 
     #[test]

@@ -400,13 +400,50 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn a_missing_spec_file_is_a_clear_error() {
-    let out = litegate(&["render", "does-not-exist.yaml"], &[]);
-    assert_eq!(out.status.code(), Some(1));
+    for command in ["render", "validate", "plan"] {
+        let args: &[&str] = if command == "plan" {
+            &[command, "does-not-exist.yaml", "examples/minimal.yaml"]
+        } else {
+            &[command, "does-not-exist.yaml"]
+        };
+        let out = litegate(args, &[]);
+        assert_eq!(out.status.code(), Some(1), "{command}");
+        // The verb, what the file is to litegate, and the OS's own words, on one line.
+        assert_eq!(
+            stderr(&out).lines().next(),
+            Some("error: cannot read spec does-not-exist.yaml: No such file or directory"),
+            "{command}: {}",
+            stderr(&out)
+        );
+    }
+    let out = litegate(&["import", "does-not-exist.yaml"], &[]);
     assert!(
-        stderr(&out).contains("does-not-exist.yaml"),
+        stderr(&out).starts_with("error: cannot read config does-not-exist.yaml: No such file"),
         "{}",
         stderr(&out)
     );
+}
+
+#[test]
+fn a_plan_dir_that_cannot_be_read_says_why_on_the_same_line() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mine = tmp.path().join("mine");
+    let file = tmp.path().join("a-file");
+    fs::write(&file, "x").expect("write");
+    fs::create_dir(&mine).expect("mkdir");
+    fs::write(mine.join("notes.txt"), "mine").expect("write");
+    for dir in [&mine, &file, &tmp.path().join("absent")] {
+        let dir = dir.to_str().expect("utf-8");
+        let out = litegate(&["plan", dir, "examples/minimal.yaml"], DUMMY_ENV);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let first = stderr(&out).lines().next().unwrap_or_default().to_owned();
+        // Never just `error: PATH`: the path is followed by the reason.
+        assert!(
+            first.starts_with("error[E001]")
+                || first.starts_with("error: ") && first.len() > "error: ".len() + dir.len() + 4,
+            "{first}"
+        );
+    }
 }
 
 #[test]

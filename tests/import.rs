@@ -808,3 +808,25 @@ fn a_bare_wildcard_route_is_named_not_called_dropped() {
         "{spec}"
     );
 }
+
+#[test]
+fn a_misspelt_param_is_not_imported_and_the_known_one_is_suggested() {
+    let config = "model_list:\n  - model_name: gpt-4o\n    litellm_params:\n      model: openai/gpt-4o\n      api_key: os.environ/OPENAI_API_KEY\n      temprature: 0.2\n";
+    let imported = litegate::import::import(
+        config,
+        "litellm",
+        std::path::Path::new("config.yaml"),
+        &|_| Err("no includes".into()),
+    )
+    .expect("imports");
+    let warning = imported
+        .warnings
+        .iter()
+        .find(|w| w.contains("temprature"))
+        .expect("a warning about temprature");
+    assert!(
+        warning.ends_with("did you mean \"temperature\"?"),
+        "{warning}"
+    );
+    assert!(!imported.spec.contains("temprature"), "{}", imported.spec);
+}

@@ -405,3 +405,119 @@ fn plan_snapshots() {
         insta::assert_snapshot!("plan-live-json", live.to_json());
     });
 }
+
+#[test]
+fn a_model_edit_names_the_field_with_its_old_and_new_value() {
+    for database in [true, false] {
+        let p = plan_of(database, change_param);
+        let line = "models[gpt-4o].params.temperature: 0.2 -> 0.7";
+        assert!(p.to_text().contains(line), "{}", p.to_text());
+        let json: serde_json::Value = serde_json::from_str(&p.to_json()).expect("JSON");
+        assert_eq!(
+            json["models"]["fields"][0],
+            serde_json::json!({"path": "models[gpt-4o].params.temperature", "old": 0.2, "new": 0.7})
+        );
+    }
+}
+
+#[test]
+fn a_rotated_key_is_named_and_its_value_never_shown() {
+    for database in [true, false] {
+        let text = spec(database, |s| s);
+        let old = view(
+            &text,
+            &MapEnvironment::dummy().with_var("OPENAI_API_KEY", "MARKER-OLD-VALUE-1"),
+        );
+        let new = view(
+            &text,
+            &MapEnvironment::dummy().with_var("OPENAI_API_KEY", "MARKER-NEW-VALUE-2"),
+        );
+        let p = plan(&old, &new);
+        assert_eq!(p.secret_keys.changed, ["OPENAI_API_KEY"]);
+        assert!(p.destructive.is_empty(), "{:?}", p.destructive);
+        let text = p.to_text();
+        assert!(
+            text.contains("Secret key OPENAI_API_KEY changed (value not shown)"),
+            "{text}"
+        );
+        let json = p.to_json();
+        assert!(json.contains("\"OPENAI_API_KEY\""), "{json}");
+        for out in [text, json] {
+            assert!(!out.contains("MARKER-"), "{out}");
+            assert_no_secret_value(&out);
+        }
+    }
+}
+
+#[test]
+fn a_new_salt_key_is_flagged_destructive_for_the_stored_models() {
+    let text = spec(true, |s| s);
+    let old = view(&text, &MapEnvironment::dummy());
+    let new = view(
+        &text,
+        &MapEnvironment::dummy().with_var("LITELLM_SALT_KEY", "MARKER-SALT-ROTATED-3"),
+    );
+    let p = plan(&old, &new);
+    assert_eq!(p.secret_keys.changed, ["LITELLM_SALT_KEY"]);
+    let text = p.to_text();
+    assert!(
+        text.contains("DESTRUCTIVE: LITELLM_SALT_KEY (deployment.database.saltKey) changed: every model stored in the database becomes unreadable"),
+        "{text}"
+    );
+    let json = p.to_json();
+    assert!(json.contains("\"destructive\""), "{json}");
+    for out in [text, json] {
+        assert!(!out.contains("MARKER-"), "{out}");
+    }
+}
+
+#[test]
+fn plan_dir_new_names_the_rotated_key_in_text_and_json() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path();
+    std::fs::write(dir.join("gw.yaml"), spec(true, |s| s)).expect("write");
+    let out = litegate(
+        &["render", "gw.yaml", "-o", "out", "--plaintext-secret"],
+        dir,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rotated_env: Vec<(&str, &str)> = DUMMY_ENV
+        .iter()
+        .map(|&(k, v)| {
+            if k == "GROQ_API_KEY" {
+                (k, "MARKER-GROQ-ROTATED-4")
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    for (format, wanted) in [
+        ("text", "Secret key GROQ_API_KEY changed (value not shown)"),
+        ("json", "\"GROQ_API_KEY\""),
+    ] {
+        let out = common::litegate_in(
+            dir,
+            &["plan", "out", "gw.yaml", "--format", format],
+            &rotated_env,
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(3),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(all.contains(wanted), "{all}");
+        assert!(!all.contains("MARKER-"), "{all}");
+        assert_no_secret_value(&all);
+    }
+}

@@ -157,3 +157,42 @@ fn with_a_database_a_model_timeout_warns_instead_of_rolling_the_pods() {
         "{w}"
     );
 }
+
+#[test]
+fn a_pinned_image_is_pulled_if_not_present_and_a_floating_one_always() {
+    for (image, policy) in [
+        ("ghcr.io/berriai/litellm:v1.80.12-stable", "IfNotPresent"),
+        (
+            "ghcr.io/berriai/litellm@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+            "IfNotPresent",
+        ),
+        ("ghcr.io/berriai/litellm:main-latest", "Always"),
+    ] {
+        let objects = objects(&format!("  image: \"{image}\"\n"), "");
+        assert_eq!(
+            pod(&objects)["containers"][0]["imagePullPolicy"],
+            policy,
+            "{image}"
+        );
+        let skips = kind(&objects, "Deployment")["metadata"]["annotations"].to_string();
+        // checkov wants Always; a pinned image says why not, where a reviewer reads it.
+        assert_eq!(
+            skips.contains("CKV_K8S_15="),
+            policy == "IfNotPresent",
+            "{image}: {skips}"
+        );
+    }
+}
+
+#[test]
+fn policy_annotations_false_drops_every_checkov_skip() {
+    let with = objects("", "");
+    assert!(
+        with.iter()
+            .any(|o| o.to_string().contains("checkov.io/skip"))
+    );
+    let without = objects("  policyAnnotations: false\n", "");
+    for o in &without {
+        assert!(!o.to_string().contains("checkov.io/"), "{o}");
+    }
+}

@@ -181,3 +181,133 @@ fn man_prints_a_roff_page_title_first() {
     assert!(page.starts_with(".TH "), "{page}");
     assert!(page.contains(".SH NAME"), "{page}");
 }
+
+/// Bad specs of tests/ui/ that the schema refuses, measured when the catalog's enums and
+/// the name patterns went in (15 before them). What JSON Schema cannot see
+/// (unset env vars, cycles, ids, sizes) stays for `validate`.
+const UI_CASES_THE_SCHEMA_CATCHES: usize = 42;
+
+#[test]
+fn the_schema_catches_bad_specs_of_the_ui_corpus_and_passes_every_warning_case() {
+    let validator = validator();
+    let (mut caught, mut missed, mut not_yaml) = (Vec::new(), Vec::new(), 0);
+    let mut files: Vec<_> = fs::read_dir(root().join("tests/ui"))
+        .expect("tests/ui")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    files.sort();
+    for path in files {
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let Ok(text) = fs::read_to_string(&path) else {
+            not_yaml += 1;
+            continue;
+        };
+        let Ok(value) = serde_saphyr::from_str::<Value>(&text) else {
+            not_yaml += 1;
+            continue;
+        };
+        let refused = validator.iter_errors(&value).next().is_some();
+        if name.starts_with('w') {
+            // A warning case is a valid spec: an editor must not flag it.
+            let errors: Vec<String> = validator
+                .iter_errors(&value)
+                .map(|e| e.to_string())
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "{name} is valid but the schema refuses it: {errors:#?}"
+            );
+        } else if refused {
+            caught.push(name);
+        } else {
+            missed.push(name);
+        }
+    }
+    eprintln!(
+        "schema catches {} of {} bad UI specs ({not_yaml} are not YAML at all); missed: {missed:#?}",
+        caught.len(),
+        caught.len() + missed.len()
+    );
+    assert!(
+        caught.len() >= UI_CASES_THE_SCHEMA_CATCHES,
+        "the schema catches only {} bad UI specs, fewer than {UI_CASES_THE_SCHEMA_CATCHES}: {caught:#?}",
+        caught.len()
+    );
+}
+
+#[test]
+fn the_schema_knows_the_catalog_and_the_name_rules() {
+    let validator = validator();
+    for (from, to) in [
+        ("type: openai,", "type: antropic,"),
+        ("{name: litellm}", "{name: ML_Gateway}"),
+        ("model: gpt-4o}", "model: gpt-4o, params: {max_token: 5}}"),
+        ("{env: OPENAI_API_KEY}", "{env: OPENAI-API-KEY}"),
+        ("masterKey:", "replicas: 0\n  masterKey:"),
+        (
+            "deployment:\n",
+            "router: {strategy: simple_shuffle}\ndeployment:\n",
+        ),
+    ] {
+        let spec = MINIMAL.replacen(from, to, 1);
+        assert_ne!(spec, MINIMAL, "{from} not found");
+        assert!(
+            !schema_errors(&validator, &spec).is_empty(),
+            "accepted:\n{spec}"
+        );
+    }
+    let ok = MINIMAL.replacen(
+        "model: gpt-4o}",
+        "model: gpt-4o, params: {max_tokens: 5}}",
+        1,
+    );
+    assert_eq!(schema_errors(&validator, &ok), Vec::<String>::new());
+}
+
+#[test]
+fn every_field_of_the_schema_has_a_description() {
+    fn walk(node: &Value, at: &str, out: &mut Vec<String>) {
+        let Some(map) = node.as_object() else { return };
+        if let Some(props) = map.get("properties").and_then(Value::as_object) {
+            for (key, sub) in props {
+                let path = format!("{at}.{key}");
+                if sub.get("description").is_none() {
+                    out.push(path.clone());
+                }
+                walk(sub, &path, out);
+            }
+        }
+        for key in ["items", "additionalProperties"] {
+            if let Some(sub) = map.get(key) {
+                walk(sub, &format!("{at}[{key}]"), out);
+            }
+        }
+        for key in ["oneOf", "anyOf", "allOf"] {
+            for (i, sub) in map
+                .get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                walk(sub, &format!("{at}<{key}{i}>"), out);
+            }
+        }
+    }
+    let text = fs::read_to_string(root().join("litegate.schema.json")).expect("schema file");
+    let schema: Value = serde_json::from_str(&text).expect("JSON");
+    let mut missing = Vec::new();
+    walk(&schema, "", &mut missing);
+    for (name, def) in schema["$defs"].as_object().into_iter().flatten() {
+        walk(def, name, &mut missing);
+    }
+    assert!(
+        missing.is_empty(),
+        "fields without a description: {missing:#?}"
+    );
+}

@@ -147,3 +147,25 @@ fn the_diagnostics_page_lists_every_code() {
         );
     }
 }
+
+#[test]
+fn one_run_reports_a_typo_missing_fields_a_rule_and_an_unset_secret_each_at_its_path() {
+    let (code, stderr) = validate("one-pass-every-kind.yaml");
+    assert_eq!(code, 1);
+    for wanted in [
+        "error[E001]: missing field `metadata`",
+        "error[E001]: models[1]: missing field `model`",
+        "error[E002]: deployment.replicsa: unknown field `replicsa`",
+        "error[E010]: providers.openai.type:",
+        "error[E015]: providers.openai.apiKey.env: environment variable NOT_SET_IN_THE_UI_RUN is not set",
+    ] {
+        assert!(stderr.contains(wanted), "no {wanted:?} in:\n{stderr}");
+    }
+    // Never the old cascade: a missing field reported under whichever key serde stopped at.
+    assert!(!stderr.contains("kind: missing field"), "{stderr}");
+    assert_eq!(
+        stderr.matches("missing field `metadata`").count(),
+        1,
+        "{stderr}"
+    );
+}

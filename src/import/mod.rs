@@ -536,9 +536,12 @@ impl<'a> Importer<'a> {
             _ if !c.is_known_param(key) => self.warn(
                 p,
                 format!(
-                    "not imported{}: not a param LiteLLM {} knows, so it would be forwarded to the provider as a request field",
+                    "not imported{}: not a param LiteLLM {} knows, so it would be forwarded to the provider as a request field{}",
                     if secret { " (a secret: its value is not copied anywhere)" } else { "" },
-                    c.litellm_version
+                    c.litellm_version,
+                    crate::suggest::help(key, c.known_params())
+                        .map(|help| format!("; {help}"))
+                        .unwrap_or_default()
                 ),
             ),
             _ if secret => {

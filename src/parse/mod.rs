@@ -2,6 +2,7 @@
 //! as many as can be found in one run: after a field-level error the offending entry is
 //! blanked out (line numbers kept) and the text parsed again.
 
+mod missing;
 mod recover;
 
 use std::path::{Path, PathBuf};
@@ -36,6 +37,7 @@ impl SpecSource {
             }
             Err(reason) => {
                 return Err(crate::Error::Read {
+                    what: "spec",
                     path: path.to_path_buf(),
                     reason,
                 });

@@ -9,7 +9,7 @@ use crate::diagnostics::{Code, Diagnostic, Location};
 use crate::source_map::{SourceMap, parent};
 use crate::spec::Gateway;
 
-use super::{diagnostic_from, missing_field};
+use super::{diagnostic_from, missing, missing_field};
 
 /// How many field-level errors one run reports before it stops looking.
 const MAX_RECOVERIES: usize = 64;
@@ -38,7 +38,10 @@ impl Edits {
         {
             return false;
         }
-        let at = self.0.partition_point(|(r, _)| r.start < range.start);
+        // By start, then end: an insertion (empty range) goes before an edit starting there.
+        let at = self
+            .0
+            .partition_point(|(r, _)| (r.start, r.end) <= (range.start, range.end));
         self.0.insert(at, (range, with));
         true
     }
@@ -114,10 +117,37 @@ pub fn parse_recovering(text: &str) -> Parsed {
             }
             Err(e) => diagnostic_from(&e),
         };
-        if let Some(field) = missing_field(&diagnostic.message)
-            && recovered_fields.iter().any(|f| f == field)
-        {
-            return parsed;
+        if let Some(field) = missing_field(&diagnostic.message) {
+            let map = map.get_or_insert_with(|| SourceMap::build(text));
+            let inside_blanked = |path: &str| {
+                parsed.blanked.iter().any(|b| {
+                    path == b
+                        || path.starts_with(&format!("{b}."))
+                        || path.starts_with(&format!("{b}["))
+                })
+            };
+            let found: Vec<missing::Missing> = missing::find(text, map, field)
+                .into_iter()
+                .filter(|m| !inside_blanked(&m.path))
+                .collect();
+            if !found.is_empty() {
+                let mut applied = false;
+                for m in found {
+                    if edits.add(m.offset..m.offset, m.insert) {
+                        applied = true;
+                        parsed.diagnostics.push(m.diagnostic);
+                        parsed.blanked.push(m.path);
+                    }
+                }
+                if !applied {
+                    return parsed;
+                }
+                work = Some(edits.apply(text));
+                continue;
+            }
+            if recovered_fields.iter().any(|f| f == field) {
+                return parsed;
+            }
         }
         let Some(span) = diagnostic.span.clone() else {
             parsed.diagnostics.push(diagnostic);
@@ -232,5 +262,14 @@ mod tests {
         assert_eq!(edits.to_original(3), 2);
         assert_eq!(edits.to_original(6), 5);
         assert_eq!(edits.to_original(13), 14);
+    }
+
+    #[test]
+    fn an_insertion_where_a_replacement_starts_goes_first() {
+        let mut edits = Edits::default();
+        assert!(edits.add(2..4, "xy".into()));
+        assert!(edits.add(2..2, "<".into()));
+        assert!(edits.add(4..4, ">".into()));
+        assert_eq!(edits.apply("0123456"), "01<xy>456");
     }
 }

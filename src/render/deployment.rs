@@ -19,8 +19,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::meta::{
-    IMAGE_BY_TAG, NO_NAMESPACE, NO_NETWORK_POLICY, PolicySkip, SECRETS_AS_ENV, label_selector,
-    object_meta, policy_skips, selector_labels,
+    IMAGE_BY_TAG, NO_NAMESPACE, NO_NETWORK_POLICY, PULL_PINNED_IF_NOT_PRESENT, PolicySkip,
+    SECRETS_AS_ENV, label_selector, object_meta, policy_skips, selector_labels,
 };
 use super::objects::{CONFIG_KEY, to_i32};
 use crate::resolve::{EnvSource, Resolved};
@@ -87,6 +87,18 @@ pub fn deployment(r: &Resolved, triggers: &RolloutTriggers) -> Deployment {
     }
 }
 
+/// `IfNotPresent` for a pinned tag or digest: its bytes do not change, and `Always` would
+/// make every new pod (a scale-up, a rescheduled pod) wait on the registry, so a registry
+/// outage blocks scale-up exactly when it is needed. A floating tag (W001) is pulled
+/// `Always`, so a node never serves a stale copy of what the tag now names.
+pub fn image_pull_policy(image: &str) -> &'static str {
+    if crate::validate::is_floating_image(image) {
+        "Always"
+    } else {
+        "IfNotPresent"
+    }
+}
+
 /// The Deployment's metadata, with the policy checks it deliberately does not meet.
 fn deployment_meta(r: &Resolved) -> ObjectMeta {
     let mut skips: Vec<PolicySkip> = Vec::new();
@@ -100,8 +112,11 @@ fn deployment_meta(r: &Resolved) -> ObjectMeta {
     if r.runtime.network_policy_from.is_none() {
         skips.push(NO_NETWORK_POLICY);
     }
+    if image_pull_policy(&r.runtime.image) != "Always" {
+        skips.push(PULL_PINNED_IF_NOT_PRESENT);
+    }
     ObjectMeta {
-        annotations: policy_skips(&skips),
+        annotations: policy_skips(&skips).filter(|_| r.runtime.policy_annotations),
         ..object_meta(r, r.name.clone())
     }
 }
@@ -241,8 +256,7 @@ fn container(r: &Resolved) -> Container {
     Container {
         name: CONTAINER_NAME.to_owned(),
         image: Some(rt.image.clone()),
-        // A re-pushed tag is pulled again, never served stale from a node's cache.
-        image_pull_policy: Some("Always".to_owned()),
+        image_pull_policy: Some(image_pull_policy(&rt.image).to_owned()),
         args: Some(args),
         ports: Some(vec![ContainerPort {
             name: Some("http".to_owned()),

@@ -42,7 +42,7 @@ pub fn object_meta(r: &Resolved, name: String) -> ObjectMeta {
         name: Some(name),
         namespace: r.namespace.clone(),
         labels: Some(labels),
-        annotations: policy_skips(&skips),
+        annotations: policy_skips(&skips).filter(|_| r.runtime.policy_annotations),
         ..Default::default()
     }
 }
@@ -62,6 +62,10 @@ pub const SECRETS_AS_ENV: PolicySkip = (
 pub const IMAGE_BY_TAG: PolicySkip = (
     "CKV_K8S_43",
     "the image is pinned by tag in the spec (litegate warns on floating tags); give deployment.image as name@sha256:... to pin a digest",
+);
+pub const PULL_PINNED_IF_NOT_PRESENT: PolicySkip = (
+    "CKV_K8S_15",
+    "the image is pinned (a release tag or a digest), so IfNotPresent pulls the same bytes as Always and a registry outage cannot block scale-up; a floating tag is pulled Always",
 );
 pub const NO_NETWORK_POLICY: PolicySkip = (
     "CKV2_K8S_6",

@@ -168,6 +168,8 @@ pub struct Runtime {
     pub security_context: Option<Value>,
     /// `deployment.networkPolicy.from`: the peers admitted, when a policy is wanted.
     pub network_policy_from: Option<Vec<Value>>,
+    /// Whether objects carry `checkov.io/skipN` annotations.
+    pub policy_annotations: bool,
 }
 
 impl Resolved {
@@ -175,6 +177,12 @@ impl Resolved {
         format!("{}-secrets", self.name)
     }
 
+    /// `<name>-config`, fixed, not content-hashed (weighed for issue 19): a hashed name, as kustomize's
+    /// generators make, would let `kubectl rollout undo` bring the old config back, but it
+    /// puts the config's hash in the pod template, so with a database every model edit
+    /// would roll every pod, breaking the rollout rule that makes such edits live. Without
+    /// a database `checksum/config` already rolls on each edit; undo there is re-applying
+    /// the previous commit's render (GitOps), which also restores the ConfigMap.
     pub fn config_map_name(&self) -> String {
         format!("{}-config", self.name)
     }
@@ -528,6 +536,7 @@ fn runtime(spec: &Gateway) -> Runtime {
         pod_security_context: d.pod_security_context.clone(),
         security_context: d.security_context.clone(),
         network_policy_from: d.network_policy.as_ref().map(|n| n.from.clone()),
+        policy_annotations: d.policy_annotations.unwrap_or(true),
     }
 }
 

@@ -14,16 +14,25 @@ use super::SecretSource;
 pub struct Deployment {
     /// A pinned tag or digest; the default depends on `database`.
     pub image: Option<String>,
+    /// Pod count (2 by default); excludes `autoscaling`.
     pub replicas: Option<u32>,
+    /// `LITELLM_MASTER_KEY`: the admin key of the proxy, a secret source.
     pub master_key: Option<SecretSource>,
+    /// The container and Service port (4000 by default).
     pub port: Option<u16>,
+    /// Container requests and limits.
     pub resources: Option<Resources>,
     #[serde(default)]
+    /// RollingUpdate `maxSurge` and `maxUnavailable`.
     pub rollout: Rollout,
     #[serde(default)]
+    /// The PodDisruptionBudget.
     pub disruption_budget: DisruptionBudget,
+    /// A HorizontalPodAutoscaler instead of a fixed `replicas`.
     pub autoscaling: Option<Autoscaling>,
+    /// Seconds a stopping pod has to finish its requests (streams included).
     pub termination_grace_period_seconds: Option<u32>,
+    /// Seconds a stopping pod keeps serving while endpoints drop it.
     pub pre_stop_sleep_seconds: Option<u32>,
     /// `--num_workers`: uvicorn workers per pod.
     pub workers: Option<u32>,
@@ -32,18 +41,24 @@ pub struct Deployment {
     /// Shares rpm/tpm counters and router state across pods.
     pub redis: Option<Redis>,
     #[serde(default)]
+    /// Who holds the secret values (`mode`), and how a rotation rolls the pods.
     pub secrets: SecretsOptions,
     #[serde(default)]
+    /// Extra labels on the pod template.
     pub pod_labels: BTreeMap<String, String>,
     #[serde(default)]
+    /// Extra annotations on the pod template (not `checksum/*`).
     pub pod_annotations: BTreeMap<String, String>,
     #[serde(default)]
+    /// The pod's `nodeSelector`.
     pub node_selector: BTreeMap<String, String>,
     #[serde(default)]
+    /// The pod's tolerations.
     pub tolerations: Vec<Toleration>,
     /// A Kubernetes `Affinity`, checked field by field against the API types.
     #[schemars(with = "Option<serde_json::Map<String, Value>>")]
     pub affinity: Option<Value>,
+    /// The pod's ServiceAccount (DNS-1123 subdomain).
     pub service_account_name: Option<String>,
     /// A Kubernetes `PodSecurityContext`, merged over litegate's (JSON merge patch: a
     /// field replaces, a map merges, `null` removes), e.g. `{runAsUser: 1000}` for an
@@ -54,6 +69,10 @@ pub struct Deployment {
     /// `{readOnlyRootFilesystem: false}` for an image that writes outside /tmp.
     #[schemars(with = "Option<serde_json::Map<String, Value>>")]
     pub security_context: Option<Value>,
+    /// `checkov.io/skipN` annotations saying why the output deliberately does not meet a
+    /// checkov policy (true by default); `false` drops them, for clusters that do not run
+    /// checkov and would only see noise.
+    pub policy_annotations: Option<bool>,
     /// A NetworkPolicy that admits only these callers to the proxy's port.
     pub network_policy: Option<NetworkPolicyOptions>,
     /// Plain (non-secret) env vars on the container, e.g. `HF_HUB_OFFLINE: "1"`.
@@ -74,8 +93,10 @@ pub struct Deployment {
 #[serde(deny_unknown_fields)]
 pub struct Resources {
     #[serde(default)]
+    /// Requested quantities by resource (`cpu`, `memory`).
     pub requests: BTreeMap<String, String>,
     #[serde(default)]
+    /// Limits by resource (`cpu`, `memory`).
     pub limits: BTreeMap<String, String>,
 }
 
@@ -83,7 +104,9 @@ pub struct Resources {
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Rollout {
+    /// Pods added above the count during a rollout.
     pub max_surge: Option<IntOrPercent>,
+    /// Pods that may be missing during a rollout.
     pub max_unavailable: Option<IntOrPercent>,
 }
 
@@ -97,6 +120,7 @@ pub enum IntOrPercent {
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct DisruptionBudget {
+    /// Pods that must stay up during a drain (the default budget is maxUnavailable 1).
     pub min_available: Option<u32>,
 }
 
@@ -104,9 +128,13 @@ pub struct DisruptionBudget {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Autoscaling {
+    /// At least 2: one pod makes every rollout and drain an outage.
     pub min_replicas: u32,
+    /// At least `minReplicas`.
     pub max_replicas: u32,
+    /// Average CPU utilization (percent of requests) to scale at.
     pub target_cpu_utilization: Option<u32>,
+    /// Average memory utilization (percent of requests) to scale at.
     pub target_memory_utilization: Option<u32>,
 }
 
@@ -126,6 +154,7 @@ pub struct Database {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ConfigMapKey {
+    /// The ConfigMap's name, in the Deployment's namespace; litegate does not emit it.
     pub config_map: String,
     /// The key in the ConfigMap; the variable's name by default.
     pub key: Option<String>,
@@ -134,8 +163,11 @@ pub struct ConfigMapKey {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Redis {
+    /// The Redis host name.
     pub host: String,
+    /// The Redis port (6379 by default).
     pub port: Option<u16>,
+    /// The Redis password, a secret source.
     pub password: Option<SecretSource>,
 }
 
@@ -143,6 +175,7 @@ pub struct Redis {
 #[serde(deny_unknown_fields)]
 pub struct SecretsOptions {
     #[serde(default)]
+    /// `inline` (litegate writes the Secret), `external` or `external-secrets`.
     pub mode: SecretsMode,
     /// With `external-secrets`: the SecretStore or ClusterSecretStore the keys are in.
     pub store: Option<SecretStoreRef>,
@@ -172,6 +205,7 @@ impl SecretsMode {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecretStoreRef {
+    /// The store's name.
     pub name: String,
     /// `SecretStore` (the default, in the gateway's namespace) or `ClusterSecretStore`.
     pub kind: Option<String>,
@@ -194,10 +228,15 @@ pub enum SecretsMode {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Toleration {
+    /// The taint key the toleration matches.
     pub key: Option<String>,
+    /// `Equal` (the default) or `Exists`.
     pub operator: Option<String>,
+    /// The taint value, with `Equal`.
     pub value: Option<String>,
+    /// `NoSchedule`, `PreferNoSchedule` or `NoExecute`.
     pub effect: Option<String>,
+    /// With `NoExecute`: how long the pod stays once tainted.
     pub toleration_seconds: Option<i64>,
 }
 

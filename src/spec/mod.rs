@@ -26,21 +26,28 @@ pub const KIND: &str = "Gateway";
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Gateway {
+    /// Always `litegate/v1alpha1`.
     #[schemars(extend("const" = API_VERSION))]
     pub api_version: String,
+    /// Always `Gateway`.
     #[schemars(extend("const" = KIND))]
     pub kind: String,
+    /// The gateway's name (the prefix of every object), namespace and labels.
     pub metadata: Metadata,
     /// Keyed by the provider's name, which models refer to.
     pub providers: BTreeMap<String, Provider>,
+    /// The models clients can call; each becomes one `model_list` entry.
     pub models: Vec<Model>,
     #[serde(default)]
+    /// How LiteLLM routes between deployments of one model name (`router_settings`).
     pub router: Router,
     #[serde(default)]
+    /// LiteLLM-wide settings (`litellm_settings`).
     pub settings: Settings,
     /// LiteLLM settings litegate does not model, copied into config.yaml as they are.
     #[serde(default)]
     pub passthrough: Passthrough,
+    /// How the proxy runs on Kubernetes; `masterKey` is the one field most specs need.
     pub deployment: Deployment,
 }
 
@@ -49,6 +56,7 @@ pub struct Gateway {
 pub struct Metadata {
     /// DNS-1123 label; the prefix of every object name.
     pub name: String,
+    /// DNS-1123 label; omitted, the objects carry no namespace (kubectl's context decides).
     pub namespace: Option<String>,
     /// Added to every emitted object.
     #[serde(default)]
@@ -66,8 +74,12 @@ pub struct Provider {
     /// LiteLLM provider prefix (`openai`, `anthropic`, `ollama_chat`, ...).
     #[serde(rename = "type")]
     pub provider_type: String,
+    /// The provider's URL (`api_base`), or `{env: NAME}` for one the pod's environment gives;
+    /// required for self-hosted types such as `ollama` and `azure`.
     pub api_base: Option<ValueOrEnv>,
+    /// `api_version`, as Azure OpenAI needs it; also a value or `{env: NAME}`.
     pub api_version: Option<ValueOrEnv>,
+    /// The provider's API key: a secret source, never a literal.
     pub api_key: Option<SecretSource>,
     /// Non-secret `litellm_params` for all of this provider's models.
     #[serde(default)]
@@ -119,12 +131,15 @@ impl ValueOrEnv {
 pub struct Model {
     /// What clients ask for (`model_name`); repeated names form a load-balanced group.
     pub name: String,
+    /// The name of a provider under `providers`.
     pub provider: String,
     /// The upstream model id, without the provider prefix.
     pub model: String,
     /// Explicit `model_info.id`; defaults to `<name>--<provider>`.
     pub id: Option<String>,
+    /// Rate limits of this deployment (`rpm`, `tpm`).
     pub limits: Option<Limits>,
+    /// Seconds before a request to this model is abandoned.
     pub timeout: Option<u32>,
     /// Params stripped from requests to this model (`additional_drop_params`).
     #[serde(default)]
@@ -140,7 +155,9 @@ pub struct Model {
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Limits {
+    /// Requests per minute this deployment accepts.
     pub rpm: Option<u64>,
+    /// Tokens per minute this deployment accepts.
     pub tpm: Option<u64>,
 }
 
@@ -148,10 +165,15 @@ pub struct Limits {
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Router {
+    /// `routing_strategy`, one LiteLLM knows (`simple-shuffle`, `least-busy`, ...).
     pub strategy: Option<String>,
+    /// Retries of a failed request before its fallbacks are tried.
     pub num_retries: Option<u32>,
+    /// Seconds before a routed request is abandoned.
     pub timeout: Option<u32>,
+    /// Failures a deployment may have in a minute before it is cooled down.
     pub allowed_fails: Option<u32>,
+    /// Seconds a failing deployment is taken out of rotation.
     pub cooldown_time: Option<u32>,
     /// Model name => names tried in order when it fails.
     #[serde(default)]
@@ -167,6 +189,7 @@ pub struct Router {
 pub struct Settings {
     /// Global `drop_params`: drops unsupported OpenAI params for every model (warned about).
     pub drop_params: Option<bool>,
+    /// `request_timeout`: seconds before any request is abandoned.
     pub request_timeout: Option<u32>,
     /// Emit JSON logs (`json_logs`), as log pipelines in clusters expect.
     pub json_logs: Option<bool>,
@@ -180,10 +203,13 @@ pub struct Settings {
 #[serde(deny_unknown_fields)]
 pub struct Passthrough {
     #[serde(default)]
+    /// Copied into config.yaml's `litellm_settings`.
     pub litellm_settings: BTreeMap<String, Value>,
     #[serde(default)]
+    /// Copied into config.yaml's `router_settings`.
     pub router_settings: BTreeMap<String, Value>,
     #[serde(default)]
+    /// Copied into config.yaml's `general_settings`.
     pub general_settings: BTreeMap<String, Value>,
 }
 

@@ -84,18 +84,26 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// An image whose tag moves (none, `latest`, `main-stable`, ...): the bytes behind it change
+/// without the spec changing. A digest or a release tag is pinned.
+pub fn is_floating_image(image: &str) -> bool {
+    if image.contains("@sha256:") {
+        return false;
+    }
+    let last = image.rsplit('/').next().unwrap_or(image);
+    let tag = last.split_once(':').map(|(_, t)| t);
+    matches!(
+        tag,
+        None | Some("latest" | "main-stable" | "main-latest" | "main" | "stable")
+    )
+}
+
 fn image(image: Option<&str>, out: &mut Vec<Diagnostic>) {
     let Some(image) = image else { return };
     if image.contains("@sha256:") {
         return;
     }
-    let last = image.rsplit('/').next().unwrap_or(image);
-    let tag = last.split_once(':').map(|(_, t)| t);
-    let floating = matches!(
-        tag,
-        None | Some("latest" | "main-stable" | "main-latest" | "main" | "stable")
-    );
-    if floating {
+    if is_floating_image(image) {
         out.push(
             Diagnostic::warning(
                 Code::W001,

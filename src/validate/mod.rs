@@ -14,6 +14,7 @@ mod secrets;
 mod size;
 mod yaml_hazards;
 
+pub use deployment::is_floating_image;
 pub use models::STAMPED_INFO;
 pub use size::config_floor;
 pub use yaml_hazards::{may_have_yaml_hazards, yaml_hazards};

@@ -4,10 +4,27 @@ use std::collections::BTreeMap;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::resolve::model_id;
-use crate::spec::Gateway;
+use crate::spec::{Gateway, Model};
 use crate::suggest;
 
 use super::catalog::catalog;
+
+/// What to change about a clash: an explicit id that clashes must itself change, while a
+/// clash of derived ids (`<name>--<provider>`) is undone by giving one an explicit id.
+fn duplicate_id_help(first: &Model, second: &Model) -> String {
+    match (&first.id, &second.id) {
+        (None, None) => {
+            "LiteLLM keys deployments by id: give one of them an explicit `id`".to_owned()
+        }
+        (Some(_), Some(_)) => {
+            "LiteLLM keys deployments by id: both `id`s are written out; change one of them"
+                .to_owned()
+        }
+        _ => "LiteLLM keys deployments by id: the explicit `id` equals the other model's \
+              derived one (`<name>--<provider>`); choose another `id`"
+            .to_owned(),
+    }
+}
 
 pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
     let c = catalog();
@@ -63,7 +80,7 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
                     format!("{path}.id"),
                     format!("model id \"{id}\" is already used by models[{first}]"),
                 )
-                .with_help("LiteLLM keys deployments by id: give one of them an explicit `id`"),
+                .with_help(duplicate_id_help(&spec.models[first], model)),
             );
         }
         if model.timeout == Some(0) {
