@@ -340,10 +340,9 @@ impl<'a> Importer<'a> {
         };
         let c = catalog();
         if !c.provider_types.contains(provider_type) {
-            let hint =
-                crate::suggest::help(provider_type, c.provider_types.iter().map(String::as_str))
-                    .map(|h| format!(" ({h})"))
-                    .unwrap_or_default();
+            let hint = crate::suggest::help(provider_type, c.provider_types.iter())
+                .map(|h| format!(" ({h})"))
+                .unwrap_or_default();
             self.error(
                 &format!("{at}.model"),
                 format!("unknown provider prefix \"{provider_type}\"{hint}"),

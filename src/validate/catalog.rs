@@ -1,26 +1,8 @@
-//! What LiteLLM accepts: provider types, params and routing strategies, loaded once from
-//! `data/litellm.yaml` (generated from a pinned LiteLLM by `scripts/refresh-litellm-data.py`).
+//! What LiteLLM accepts: provider types, params and routing strategies, from
+//! `data/litellm.yaml` (generated from a pinned LiteLLM by `scripts/refresh-litellm-data.py`),
+//! compiled into the binary by build.rs.
 
-use std::collections::BTreeSet;
-use std::sync::OnceLock;
-
-use serde::Deserialize;
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct Catalog {
-    /// The LiteLLM release the lists were read from.
-    pub litellm_version: String,
-    pub api_base_required: BTreeSet<String>,
-    pub api_key_required: BTreeSet<String>,
-    pub reserved_params: BTreeSet<String>,
-    pub provider_types: BTreeSet<String>,
-    /// OpenAI-style request params: valid in `params` and `dropParams`.
-    pub request_params: BTreeSet<String>,
-    /// Deployment-level `litellm_params`: valid in `params` and provider `params`/`credentials`.
-    pub deployment_params: BTreeSet<String>,
-    pub routing_strategies: BTreeSet<String>,
-}
+include!("catalog_types.rs");
 
 impl Catalog {
     /// Whether `name` may appear in a model's or provider's `params`.
@@ -29,20 +11,17 @@ impl Catalog {
     }
 
     pub fn known_params(&self) -> impl Iterator<Item = &str> {
-        self.request_params
-            .iter()
-            .chain(&self.deployment_params)
-            .map(String::as_str)
+        self.request_params.iter().chain(&self.deployment_params)
     }
 }
 
+/// The catalog compiled into this binary: build.rs read data/litellm.yaml into the types
+/// above and wrote them out as this static, so nothing is parsed at run time.
+static CATALOG: Catalog = include!(concat!(env!("OUT_DIR"), "/catalog.rs"));
+
 /// The catalog compiled into this binary.
 pub fn catalog() -> &'static Catalog {
-    static CATALOG: OnceLock<Catalog> = OnceLock::new();
-    CATALOG.get_or_init(|| {
-        serde_saphyr::from_str(include_str!("../../data/litellm.yaml"))
-            .expect("data/litellm.yaml is generated and checked by a test")
-    })
+    &CATALOG
 }
 
 #[cfg(test)]
