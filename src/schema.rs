@@ -44,8 +44,8 @@ const PROVIDER_NAME: &str = "^[a-z][a-z0-9_-]{0,39}$";
 /// flags `type: antropic` or `params.max_token` as it is typed.
 fn with_rules(schema: &mut Value) {
     let c = catalog();
-    let sorted = |set: &std::collections::BTreeSet<String>| -> Vec<Value> {
-        set.iter().map(|s| Value::from(s.as_str())).collect()
+    let sorted = |set: &crate::validate::catalog::NameSet| -> Vec<Value> {
+        set.iter().map(Value::from).collect()
     };
     let mut known_params: Vec<&str> = c.known_params().collect();
     known_params.sort_unstable();

@@ -489,7 +489,7 @@ impl<'a> Importer<'a> {
             return None;
         }
         let hint = prefix
-            .and_then(|p| crate::suggest::help(p, c.provider_types.iter().map(String::as_str)))
+            .and_then(|p| crate::suggest::help(p, c.provider_types.iter()))
             .map(|h| format!(" ({h})"))
             .unwrap_or_default();
         let why = match prefix {

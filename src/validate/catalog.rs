@@ -1,33 +1,8 @@
-//! What LiteLLM accepts: provider types, params and routing strategies, loaded once from
-//! `data/litellm.yaml` (generated from a pinned LiteLLM by `scripts/refresh-litellm-data.py`).
+//! What LiteLLM accepts: provider types, params and routing strategies, from
+//! `data/litellm.yaml` (generated from a pinned LiteLLM by `scripts/refresh-litellm-data.py`),
+//! compiled into the binary by build.rs.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::OnceLock;
-
-use serde::Deserialize;
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct Catalog {
-    /// The LiteLLM release the lists were read from.
-    pub litellm_version: String,
-    pub api_base_required: BTreeSet<String>,
-    pub api_key_required: BTreeSet<String>,
-    pub reserved_params: BTreeSet<String>,
-    pub provider_types: BTreeSet<String>,
-    /// OpenAI-style request params: valid in `params` and `dropParams`.
-    pub request_params: BTreeSet<String>,
-    /// Deployment-level `litellm_params`: valid in `params` and provider `params`/`credentials`.
-    pub deployment_params: BTreeSet<String>,
-    /// Every other param LiteLLM reads from `litellm_params` (its `all_litellm_params`).
-    pub litellm_params: BTreeSet<String>,
-    pub routing_strategies: BTreeSet<String>,
-    /// Provider type => `litellm_params` field => the variable LiteLLM reads when the
-    /// config leaves the field out (`openai` => `api_key` => `OPENAI_API_KEY`).
-    pub env_fallbacks: BTreeMap<String, BTreeMap<String, String>>,
-    /// Provider type => model names LiteLLM's model map resolves to it without a prefix.
-    pub inferred_models: BTreeMap<String, BTreeSet<String>>,
-}
+include!("catalog_types.rs");
 
 impl Catalog {
     /// Whether `name` may appear in a model's or provider's `params`.
@@ -42,7 +17,6 @@ impl Catalog {
             .iter()
             .chain(&self.deployment_params)
             .chain(&self.litellm_params)
-            .map(String::as_str)
     }
 
     /// The provider LiteLLM infers for a model written without a prefix (`gpt-4o`).
@@ -50,7 +24,7 @@ impl Catalog {
         self.inferred_models
             .iter()
             .find(|(_, names)| names.contains(model))
-            .map(|(provider, _)| provider.as_str())
+            .map(|(provider, _)| provider)
     }
 
     /// The variable LiteLLM reads for `field` of a `provider` the config leaves it out of.
@@ -58,17 +32,17 @@ impl Catalog {
         self.env_fallbacks
             .get(provider)
             .and_then(|fields| fields.get(field))
-            .map(String::as_str)
+            .map(|name| name.as_ref())
     }
 }
 
+/// The catalog compiled into this binary: build.rs read data/litellm.yaml into the types
+/// above and wrote them out as this static, so nothing is parsed at run time.
+static CATALOG: Catalog = include!(concat!(env!("OUT_DIR"), "/catalog.rs"));
+
 /// The catalog compiled into this binary.
 pub fn catalog() -> &'static Catalog {
-    static CATALOG: OnceLock<Catalog> = OnceLock::new();
-    CATALOG.get_or_init(|| {
-        serde_saphyr::from_str(include_str!("../../data/litellm.yaml"))
-            .expect("data/litellm.yaml is generated and checked by a test")
-    })
+    &CATALOG
 }
 
 #[cfg(test)]

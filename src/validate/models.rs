@@ -101,9 +101,7 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
                         c.litellm_version
                     ),
                 );
-                if let Some(help) =
-                    suggest::help(param, c.request_params.iter().map(String::as_str))
-                {
+                if let Some(help) = suggest::help(param, c.request_params.iter()) {
                     d = d.with_help(help);
                 }
                 out.push(d);

@@ -38,7 +38,7 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
                 format!("{path}.type"),
                 format!("unknown provider type \"{ty}\""),
             );
-            if let Some(help) = suggest::help(ty, c.provider_types.iter().map(String::as_str)) {
+            if let Some(help) = suggest::help(ty, c.provider_types.iter()) {
                 d = d.with_help(help);
             }
             out.push(d);

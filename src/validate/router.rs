@@ -18,7 +18,7 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
                 "router.strategy",
                 format!("unknown routing strategy \"{strategy}\""),
             );
-            if let Some(help) = suggest::help(strategy, known.iter().map(String::as_str)) {
+            if let Some(help) = suggest::help(strategy, known.iter()) {
                 d = d.with_help(help);
             }
             out.push(d);

@@ -35,7 +35,22 @@ pub fn yaml_hazards(map: &SourceMap) -> Vec<Diagnostic> {
 /// escapes, touches no quote and ends at a space, a line break or a flow indicator, so it
 /// stands in the text as a whole run of those characters (quotes kept in the runs, so
 /// that a quoted `"2024-10-21"` does not count).
+///
+/// A line that is a whole comment holds no plain scalar (a `#` after indentation starts a
+/// comment, even inside a multi-line plain scalar, and ends it), so it is skipped: prose
+/// in comments ("renders on a fresh clone") no longer costs a second parse.
 pub fn may_have_yaml_hazards(text: &str) -> bool {
+    // The whole-text scan first: it is the cheaper one, and a spec without any surprising
+    // token (a large generated one) pays nothing more than before.
+    has_surprising_token(text)
+        && text
+            // YAML 1.2 breaks lines at `\r` as well as `\n`; only indentation is trimmed.
+            .split(['\n', '\r'])
+            .filter(|line| !line.trim_start_matches([' ', '\t']).starts_with('#'))
+            .any(has_surprising_token)
+}
+
+fn has_surprising_token(text: &str) -> bool {
     text.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '"' | '\'')))
         .any(|token| surprise(token).is_some())
 }
@@ -107,6 +122,24 @@ mod tests {
             "2024-10-21",
         ] {
             assert!(may_have_yaml_hazards(hazard), "{hazard}");
+        }
+    }
+
+    #[test]
+    fn whole_comment_lines_are_skipped_but_nothing_after_a_line_break() {
+        assert!(!may_have_yaml_hazards(
+            "# renders on a fresh clone
+  # no
+x: 1
+"
+        ));
+        for hazard in [
+            "# c\rx: {a: on}",
+            "x: on # c",
+            "\u{a0}#k: on",
+            "# c\n\t{a: no}",
+        ] {
+            assert!(may_have_yaml_hazards(hazard), "{hazard:?}");
         }
     }
 }
