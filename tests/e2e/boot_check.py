@@ -24,6 +24,7 @@ that litegate adds for a read-only root removed from the rendered Deployment; on
 it must fail (a write under site-packages, /ui/ 404).
 """
 
+import concurrent.futures
 import os
 import re
 import shutil
@@ -34,7 +35,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e  # noqa: E402
-from pod import Pod, PodPlan  # noqa: E402
+from pod import Pod, PodPlan, reap_on_exit  # noqa: E402
 
 ROOT = e2e.ROOT
 BOOT_DEADLINE = 180  # seconds to readiness, strace included (it slows Python down)
@@ -158,6 +159,7 @@ def versions():
 
 
 def main():
+    reap_on_exit()
     args = sys.argv[1:]
     negative = "--no-defaults" in args
     only = [a for a in args if not a.startswith("--")]
@@ -168,17 +170,18 @@ def main():
     if chosen != "all":
         examples = [e for e in examples if e in chosen.split()]
     passed = failed = 0
-    index = 0
     t0 = time.monotonic()
-    for version, litellm_bin in versions():
-        for example in examples:
-            if only and example not in only:
-                continue
-            index += 1
+    cases = [(version, path, example) for version, path in versions() for example in examples
+             if not only or example in only]
+    # Two boots at a time (own address, upstream and sandbox each): bounded wall time.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        futures = [pool.submit(boot, example, path, index + 1, strip_read_only_defaults if negative else None)
+                   for index, (_, path, example) in enumerate(cases)]
+        for (version, _, example), future in zip(cases, futures):
             label = f"{example} on LiteLLM {version}"
             if negative:
                 label += " without litegate's read-only defaults (negative control)"
-            problems, ready = boot(example, litellm_bin, index, strip_read_only_defaults if negative else None)
+            problems, ready = future.result()
             took = f"ready in {ready:.1f} s under strace" if ready is not None else "not ready"
             if (not problems) != negative:
                 passed += 1

@@ -27,6 +27,7 @@ added to the env, as tests/e2e/e2e.py does. Nothing else is added but `PATH`, `H
 `HOSTNAME`.
 """
 
+import atexit
 import base64
 import os
 import signal
@@ -38,6 +39,23 @@ import urllib.request
 import yaml
 
 CONFIG_TIMESTAMP = "..2026_01_01_00_00_00.000000001"
+# Every pod started and not yet killed: reaped on exit and on SIGTERM/SIGINT (run.sh's
+# `timeout`), since each runs in its own session and would outlive the test.
+LIVE = set()
+
+
+def reap_on_exit():
+    def reap(*_):
+        for pod in list(LIVE):
+            pod.kill()
+
+    def on_signal(signum, _frame):
+        reap()
+        os._exit(128 + signum)
+
+    atexit.register(reap)
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
 
 
 def load(path):
@@ -223,6 +241,7 @@ class Pod:
         if strace_log:
             os.close(self.trace_fd)
         self.started = time.monotonic()
+        LIVE.add(self)
 
     def url(self, path, port=None):
         return f"http://{self.ip}:{port or self.plan.port}{path}"
@@ -255,6 +274,7 @@ class Pod:
 
     def kill(self):
         """SIGKILL to every process of the pod (the cgroup, for the runtime)."""
+        LIVE.discard(self)
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except ProcessLookupError:
@@ -263,7 +283,8 @@ class Pod:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
-        self.log.close()
+        if not self.log.closed:
+            self.log.close()
 
     def log_tail(self, lines=12):
         try:
