@@ -196,3 +196,90 @@ fn policy_annotations_false_drops_every_checkov_skip() {
         assert!(!o.to_string().contains("checkov.io/"), "{o}");
     }
 }
+
+fn env_value<'a>(pod: &'a Value, name: &str) -> Option<&'a str> {
+    pod["containers"][0]["env"]
+        .as_array()?
+        .iter()
+        .find(|v| v["name"] == name)?["value"]
+        .as_str()
+}
+
+/// Mount path -> volume name, for the emptyDir volumes only.
+fn empty_dir_mounts(pod: &Value) -> Vec<(String, String)> {
+    let empty: Vec<&str> = pod["volumes"]
+        .as_array()
+        .expect("volumes")
+        .iter()
+        .filter(|v| v.get("emptyDir").is_some())
+        .map(|v| v["name"].as_str().expect("name"))
+        .collect();
+    pod["containers"][0]["volumeMounts"]
+        .as_array()
+        .expect("mounts")
+        .iter()
+        .filter(|m| empty.contains(&m["name"].as_str().expect("name")))
+        .map(|m| {
+            (
+                m["mountPath"].as_str().expect("path").to_owned(),
+                m["name"].as_str().expect("name").to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn on_a_read_only_root_the_ui_and_assets_are_copied_to_empty_dirs_not_rewritten_in_place() {
+    let all = objects("", "");
+    let pod = pod(&all);
+    assert_eq!(
+        pod["containers"][0]["securityContext"]["readOnlyRootFilesystem"],
+        true
+    );
+    // 1.80.12 rewrites site-packages at import without it (EROFS, then /ui/ 404).
+    assert_eq!(env_value(pod, "LITELLM_NON_ROOT"), Some("true"));
+    let mounts: Vec<String> = empty_dir_mounts(pod).into_iter().map(|(p, _)| p).collect();
+    // The volume is the parent: LiteLLM's copy chmods its target, which uid 65534 may not
+    // do on a volume's root (EPERM, measured), and 1.80.12 then rewrites site-packages.
+    assert_eq!(mounts, ["/tmp", "/var/lib/litellm"]);
+    for (var, path) in [
+        ("LITELLM_UI_PATH", "/var/lib/litellm/ui"),
+        ("LITELLM_ASSETS_PATH", "/var/lib/litellm/assets"),
+    ] {
+        // 1.80.12 hard-codes these paths, 1.106.2 reads the variable: both must agree.
+        assert_eq!(env_value(pod, var), Some(path), "{var}");
+    }
+    assert_eq!(env_value(pod, "LITELLM_MIGRATION_DIR"), None);
+}
+
+#[test]
+fn with_a_database_migrations_are_copied_to_an_empty_dir() {
+    let database = "  database: {url: {env: DATABASE_URL}, saltKey: {env: LITELLM_SALT_KEY}}\n";
+    let all = objects(database, "");
+    let pod = pod(&all);
+    assert_eq!(
+        env_value(pod, "LITELLM_MIGRATION_DIR"),
+        Some("/var/lib/litellm/migrations")
+    );
+    // Under the emptyDir, created by LiteLLM itself.
+    assert!(
+        empty_dir_mounts(pod)
+            .iter()
+            .any(|(p, _)| p == "/var/lib/litellm")
+    );
+}
+
+#[test]
+fn deployment_env_overrides_a_read_only_default_without_a_duplicate() {
+    let all = objects("  env: {LITELLM_NON_ROOT: \"false\"}\n", "");
+    let env = pod(&all)["containers"][0]["env"]
+        .as_array()
+        .expect("env")
+        .clone();
+    let named: Vec<&Value> = env
+        .iter()
+        .filter(|v| v["name"] == "LITELLM_NON_ROOT")
+        .collect();
+    assert_eq!(named.len(), 1, "{env:?}");
+    assert_eq!(named[0]["value"], "false");
+}

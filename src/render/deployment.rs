@@ -47,6 +47,55 @@ pub const RESERVED_ANNOTATIONS: &[&str] = &[
 /// The uid of `nobody`: LiteLLM needs no identity of its own.
 const RUN_AS: i64 = 65534;
 
+/// An emptyDir for what LiteLLM writes, since the root file system is read-only
+/// (tests/e2e/boot_check.py boots every example so and traces every write).
+pub struct WritableDir {
+    pub volume: &'static str,
+    pub mount_path: &'static str,
+}
+
+/// `/tmp`: 1.106.2 will not even `import litellm` without a usable temporary directory.
+/// `/var/lib/litellm`: where `LITELLM_NON_ROOT=true` makes LiteLLM copy its admin UI and
+/// cache its logo (and, with a database, copy its migrations). The emptyDir is the parent,
+/// not `ui/` itself: LiteLLM's copy ends with a chmod of its target, which uid 65534 may
+/// not do on a volume's root (EPERM); then 1.80.12 rewrites site-packages (EROFS) instead.
+pub const WRITABLE_DIRS: &[WritableDir] = &[
+    WritableDir {
+        volume: "tmp",
+        mount_path: "/tmp",
+    },
+    WritableDir {
+        volume: "litellm-state",
+        mount_path: LITELLM_STATE_DIR,
+    },
+];
+const LITELLM_STATE_DIR: &str = "/var/lib/litellm";
+
+/// Tells LiteLLM it runs without root: its writable copies go under /var/lib/litellm.
+pub const NON_ROOT_ENV: &str = "LITELLM_NON_ROOT";
+
+/// The env that points LiteLLM into the emptyDir: 1.80.12 hard-codes the UI and assets
+/// paths below (`LITELLM_NON_ROOT`), 1.106.2 reads the variables; both agree this way.
+/// Migrations: with a database LiteLLM copies them to `LITELLM_MIGRATION_DIR` to baseline
+/// an existing schema, which it cannot do in site-packages.
+fn read_only_root_env(r: &Resolved) -> BTreeMap<String, String> {
+    let mut env: BTreeMap<String, String> = [
+        (NON_ROOT_ENV, "true".to_owned()),
+        ("LITELLM_UI_PATH", format!("{LITELLM_STATE_DIR}/ui")),
+        ("LITELLM_ASSETS_PATH", format!("{LITELLM_STATE_DIR}/assets")),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    if r.database {
+        env.insert(
+            "LITELLM_MIGRATION_DIR".to_owned(),
+            format!("{LITELLM_STATE_DIR}/migrations"),
+        );
+    }
+    env
+}
+
 /// What rolls the pods, computed by `render::render` and stamped on the pod template.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RolloutTriggers {
@@ -197,21 +246,22 @@ fn pod_spec(r: &Resolved) -> PodSpec {
                 .map(|key| spread(r, key))
                 .collect(),
         ),
-        volumes: Some(vec![
-            Volume {
+        volumes: Some(
+            std::iter::once(Volume {
                 name: "config".to_owned(),
                 config_map: Some(ConfigMapVolumeSource {
                     name: r.config_map_name(),
                     ..Default::default()
                 }),
                 ..Default::default()
-            },
-            Volume {
-                name: "tmp".to_owned(),
+            })
+            .chain(WRITABLE_DIRS.iter().map(|d| Volume {
+                name: d.volume.to_owned(),
                 empty_dir: Some(EmptyDirVolumeSource::default()),
                 ..Default::default()
-            },
-        ]),
+            }))
+            .collect(),
+        ),
         ..Default::default()
     }
 }
@@ -303,20 +353,21 @@ fn container(r: &Resolved) -> Container {
             },
             r.runtime.security_context.as_ref(),
         )),
-        volume_mounts: Some(vec![
+        volume_mounts: Some(
             // A directory mount, not subPath, so the file tracks the ConfigMap.
-            VolumeMount {
+            std::iter::once(VolumeMount {
                 name: "config".to_owned(),
                 mount_path: CONFIG_DIR.to_owned(),
                 read_only: Some(true),
                 ..Default::default()
-            },
-            VolumeMount {
-                name: "tmp".to_owned(),
-                mount_path: "/tmp".to_owned(),
+            })
+            .chain(WRITABLE_DIRS.iter().map(|d| VolumeMount {
+                name: d.volume.to_owned(),
+                mount_path: d.mount_path.to_owned(),
                 ..Default::default()
-            },
-        ]),
+            }))
+            .collect(),
+        ),
         ..Default::default()
     }
 }
@@ -357,13 +408,16 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
     }
 }
 
-/// Secrets managed elsewhere, one env var each, then the plain ones (`deployment.env`),
-/// sorted by name: env var order is part of the pod template.
+/// Secrets managed elsewhere, one env var each, then the plain ones: the read-only root's
+/// (`deployment.env` may override them) and `deployment.env`, sorted by name: env var
+/// order is part of the pod template.
 fn container_env(r: &Resolved) -> Vec<EnvVar> {
     let mut env = secret_key_refs(r);
-    env.extend(r.runtime.env.iter().map(|(name, value)| EnvVar {
-        name: name.clone(),
-        value: Some(value.clone()),
+    let mut plain = read_only_root_env(r);
+    plain.extend(r.runtime.env.clone());
+    env.extend(plain.into_iter().map(|(name, value)| EnvVar {
+        name,
+        value: Some(value),
         ..Default::default()
     }));
     env.extend(r.runtime.config_env.iter().map(|(name, from)| EnvVar {

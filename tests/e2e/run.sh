@@ -6,12 +6,17 @@
 # - kubectl kustomize builds every rendered directory and an overlay of it;
 # - mutated output (wrong env var, probe path typo, dropped api_base) is caught;
 # - `litegate sync` runs against LiteLLM's own proxy code with only the database
-#   replaced (sync_harness.py).
+#   replaced (sync_harness.py);
+# - a rolling update of real pods loses no request, and a pod writes nothing outside its
+#   emptyDirs (drill.py, boot_check.py: pods as tests/e2e/pod.py runs them).
 # Venvs are cached under $LITEGATE_E2E_CACHE, keyed by the pinned versions.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 LITELLM_VERSION=1.106.2
+# The version the default image pins (src/resolve DEFAULTS.image, ghcr.io/berriai/litellm:v1.80.12-stable):
+# the drill and the read-only boot run on what is deployed, the boot also on $LITELLM_VERSION.
+PINNED_LITELLM_VERSION=1.80.12
 PRISMA_VERSION=0.15.0
 KUBERNETES_VALIDATE_VERSION=1.37.0
 CHECKOV_VERSION=3.3.30
@@ -34,6 +39,7 @@ venv() { # NAME PACKAGES...: a venv per pinned set, created once
 }
 
 LITELLM_VENV=$(venv "litellm-$LITELLM_VERSION-prisma-$PRISMA_VERSION" "litellm[proxy]==$LITELLM_VERSION" "prisma==$PRISMA_VERSION")
+PINNED_LITELLM_VENV=$(venv "litellm-$PINNED_LITELLM_VERSION-prisma-$PRISMA_VERSION" "litellm[proxy]==$PINNED_LITELLM_VERSION" "prisma==$PRISMA_VERSION")
 # checkov's dependencies clash with litellm's: it gets its own venv.
 CHECKOV_VENV=$(venv "checkov-$CHECKOV_VERSION" "checkov==$CHECKOV_VERSION")
 K8S_VENV=$(venv "kubernetes-validate-$KUBERNETES_VALIDATE_VERSION" "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION")
@@ -67,5 +73,17 @@ timing "e2e.py"
 if [ "${LITEGATE_E2E_SYNC:-$([ $# -eq 0 ] && echo 1 || echo 0)}" = 1 ]; then
   "$LITELLM_VENV/bin/python" tests/e2e/sync_harness.py || status=$?
   timing "sync harness"
+fi
+# Pods as the kubelet runs them (tests/e2e/pod.py: read-only root, uid 65534, no
+# capabilities, via unshare and setpriv; needs root and strace). On a full run;
+# LITEGATE_E2E_PODS=0 skips both, =1 runs them also when examples are named.
+if [ "${LITEGATE_E2E_PODS:-$([ $# -eq 0 ] && echo 1 || echo 0)}" = 1 ]; then
+  # the rolling-update drill on the pinned version; writes docs/pods-drill-table.md
+  LITELLM_BIN=$PINNED_LITELLM_VENV/bin/litellm LITELLM_VERSION=$PINNED_LITELLM_VERSION \
+    timeout 600 "$LITELLM_VENV/bin/python" tests/e2e/drill.py || status=$?
+  timing "rollout drill"
+  LITELLM_BINS="$PINNED_LITELLM_VERSION=$PINNED_LITELLM_VENV/bin/litellm,$LITELLM_VERSION=$LITELLM_VENV/bin/litellm" \
+    timeout 420 "$LITELLM_VENV/bin/python" tests/e2e/boot_check.py || status=$?
+  timing "read-only boot"
 fi
 exit $status
