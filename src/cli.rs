@@ -77,7 +77,7 @@ pub enum Command {
     Krm(KrmArgs),
     /// A Helm post-renderer: the chart's manifests from stdin, unchanged, then the spec's objects.
     ///
-    /// For `helm install --post-renderer`; see README. Exits 1, printing nothing, when the
+    /// For `helm install --post-renderer`; see docs/integrations.md. Exits 1, printing nothing, when the
     /// spec is invalid or the chart already has an object litegate emits.
     #[command(after_long_help = crate::help::POST_RENDER)]
     PostRender {
@@ -89,7 +89,7 @@ pub enum Command {
     /// A kustomize exec plugin: what litegate does when run as `Gateway`.
     ///
     /// For `kubectl kustomize --enable-alpha-plugins` with the spec under `generators:`;
-    /// CONFIG is the copy of the spec kustomize hands over. See README. `env:` sources read
+    /// CONFIG is the copy of the spec kustomize hands over. See docs/integrations.md. `env:` sources read
     /// only the variables listed in LITEGATE_ALLOW_ENV; `file:` sources only files in or
     /// below the kustomization's directory (LITEGATE_LOAD_RESTRICTOR=LoadRestrictionsNone
     /// lifts that).

@@ -1,4 +1,4 @@
-//! Stable diagnostic codes: documented in README, used by CI annotations; never renumbered.
+//! Stable diagnostic codes: documented in docs/diagnostics.md, used by CI annotations; never renumbered.
 //! `E…` are errors; `W…` warnings, which `--strict` turns into failures.
 
 macro_rules! codes {
