@@ -505,6 +505,10 @@ fn man(dir: Option<&Path>) -> i32 {
             }
         };
     };
+    // Like `install -d`: the man1 directory of a fresh prefix does not exist yet.
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        return report_plain(&Error::fs("creating", dir, e));
+    }
     let commands = std::iter::once(&cmd).chain(cmd.get_subcommands());
     for c in commands {
         let name = c.get_display_name().unwrap_or_else(|| c.get_name());

@@ -488,15 +488,17 @@ fn every_command_s_help_has_examples_and_exit_codes_and_a_man_page() {
             );
         }
     }
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let out = litegate(&["man", "--dir", tmp.path().to_str().expect("utf-8")], &[]);
+    let prefix = tempfile::tempdir().expect("tempdir");
+    // A fresh prefix: share/man/man1 does not exist yet, and is made, as `install -d` would.
+    let man1 = prefix.path().join("share/man/man1");
+    let out = litegate(&["man", "--dir", man1.to_str().expect("utf-8")], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     for command in COMMANDS {
-        let page = fs::read_to_string(tmp.path().join(format!("litegate-{command}.1")))
+        let page = fs::read_to_string(man1.join(format!("litegate-{command}.1")))
             .unwrap_or_else(|_| panic!("no man page for {command}"));
         assert!(page.starts_with(".TH "), "{command}: the title comes first");
     }
-    let main = fs::read_to_string(tmp.path().join("litegate.1")).expect("litegate.1");
+    let main = fs::read_to_string(man1.join("litegate.1")).expect("litegate.1");
     assert!(
         main.contains("litegate\\-verify(1)"),
         "the main page lists the others"
