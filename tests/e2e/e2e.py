@@ -232,7 +232,25 @@ def launch_plan(out_dir, configdir):
         name = source["secretRef"]["name"]
         check(name in secrets, f"envFrom names Secret {name}, which is not emitted")
         env.update(secrets[name])
+    # emptyDir mounts (e.g. /var/lib/litellm for the UI copy): a fresh directory each, as
+    # the kubelet gives them; plain env values under them point there instead.
+    empty_dirs = {}
+    for mount in container["volumeMounts"]:
+        if "emptyDir" in volumes[mount["name"]]:
+            path = os.path.join(configdir, "emptydir-" + mount["name"])
+            os.makedirs(path, exist_ok=True)
+            empty_dirs[mount["mountPath"].rstrip("/")] = path
+
+    def in_empty_dir(value):
+        for mounted, path in empty_dirs.items():
+            if value == mounted or value.startswith(mounted + "/"):
+                return path + value[len(mounted):]
+        return value
+
     for var in container.get("env", []):
+        if "value" in var:
+            env[var["name"]] = in_empty_dir(var["value"])
+            continue
         ref = var["valueFrom"]["secretKeyRef"]
         env[var["name"]] = (MASTER_REF_VALUE if var["name"] == "LITELLM_MASTER_KEY"
                             else SECRET_REF_VALUE.format(**ref))
