@@ -830,3 +830,59 @@ fn a_misspelt_param_is_not_imported_and_the_known_one_is_suggested() {
     );
     assert!(!imported.spec.contains("temprature"), "{}", imported.spec);
 }
+
+/// A key repeated in one mapping: PyYAML, which LiteLLM reads with, keeps the last value;
+/// import does the same and says where, instead of refusing a file LiteLLM loads.
+#[test]
+fn a_repeated_key_keeps_the_last_value_as_litellm_does_and_is_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = "model_list:\n  - model_name: gpt-4o\n    litellm_params: {model: openai/gpt-4o, api_key: os.environ/OPENAI_API_KEY}\nlitellm_settings:\n  num_retries: 1\nlitellm_settings:\n  num_retries: 4\n";
+    std::fs::write(dir.path().join("dup.yaml"), text).expect("write");
+    let out = litegate_in(dir.path(), &["import", "dup.yaml"], &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("a key is repeated in one mapping (first at line 6)"),
+        "{err}"
+    );
+    let spec = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        spec.contains("num_retries: 4"),
+        "the last value wins: {spec}"
+    );
+    assert!(!spec.contains("num_retries: 1"), "{spec}");
+}
+
+/// An ollama model with no api_base: LiteLLM sends it to http://localhost:11434; the spec
+/// needs an apiBase (E011), so import writes LiteLLM's default and says what it means in a pod.
+#[test]
+fn ollama_without_api_base_gets_litellm_s_default_made_explicit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let text = "model_list:\n  - model_name: llama\n    litellm_params: {model: ollama/llama3.2}\n";
+    std::fs::write(dir.path().join("ollama.yaml"), text).expect("write");
+    let out = litegate_in(
+        dir.path(),
+        &["import", "ollama.yaml", "-o", "gateway.yaml"],
+        &[],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("so LiteLLM uses http://localhost:11434: the spec now says so"),
+        "{err}"
+    );
+    let valid = litegate_in(
+        dir.path(),
+        &["validate", "gateway.yaml"],
+        &[(
+            "LITELLM_MASTER_KEY",
+            "sk-import-test-0123456789abcdef0123456789abcdef",
+        )],
+    );
+    assert_eq!(
+        valid.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&valid.stderr)
+    );
+}

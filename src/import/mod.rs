@@ -56,17 +56,35 @@ pub struct Failed(pub Vec<String>);
 
 /// How the config is parsed: like PyYAML, whatever the number of comments in a row (the
 /// parser's comment events, which nothing here reads, are buffered with a limit).
+/// Where LiteLLM sends an ollama model whose config gives no `api_base`.
+const OLLAMA_DEFAULT_API_BASE: &str = "http://localhost:11434";
+
 fn yaml_options() -> serde_saphyr::Options {
     let mut options = serde_saphyr::Options::default();
     options.emit_comments = false;
     options
 }
 
+/// Reads the config as LiteLLM does (PyYAML: a repeated key keeps its last value), and
+/// the first repeated key's place when there is one: a parse that refuses duplicates
+/// fails where the lenient one succeeds only because of a repeated key.
+fn read_tree(text: &str) -> Result<(Value, Option<String>), serde_saphyr::Error> {
+    let mut lenient = yaml_options();
+    lenient.duplicate_keys = serde_saphyr::options::DuplicateKeyPolicy::LastWins;
+    let tree: Value = serde_saphyr::from_str_with_options(text, lenient)?;
+    let repeated = serde_saphyr::from_str_with_options::<Value>(text, yaml_options())
+        .err()
+        .map(|e| match e.location() {
+            Some(loc) => format!("line {}", loc.line()),
+            None => "somewhere".to_owned(),
+        });
+    Ok((tree, repeated))
+}
+
 /// Reads a LiteLLM config found at `path`; `read` reads the files its `include:` names.
 /// No variable of the environment is read: an `os.environ/X` stays a reference.
 pub fn import(text: &str, name: &str, path: &Path, read: ReadFile) -> Result<Imported, Failed> {
-    let tree: Value = serde_saphyr::from_str_with_options(text, yaml_options())
-        .map_err(|e| Failed(vec![syntax::not_yaml(text, &e)]))?;
+    let (tree, repeated) = read_tree(text).map_err(|e| Failed(vec![syntax::not_yaml(text, &e)]))?;
     let Value::Object(config) = tree else {
         return Err(Failed(vec![
             "the file is not a LiteLLM config: its top level is not a mapping".into(),
@@ -82,6 +100,12 @@ pub fn import(text: &str, name: &str, path: &Path, read: ReadFile) -> Result<Imp
         return Err(Failed(Vec::new()));
     };
     let mut im = Importer::new(name, config_names(&tree));
+    if let Some(place) = repeated {
+        im.warn(
+            "(the file)",
+            format!("a key is repeated in one mapping (first at {place}): LiteLLM's YAML reader keeps the last value, and so does this import; remove the earlier one"),
+        );
+    }
     if !included.is_empty() {
         im.warn(
             "include",
@@ -841,8 +865,17 @@ impl<'a> Importer<'a> {
                 ))
             })
         };
-        let api_base = from_fallback("api_base", &group.api_base, "apiBase");
+        let mut api_base = from_fallback("api_base", &group.api_base, "apiBase");
         let api_version = from_fallback("api_version", &group.api_version, "apiVersion");
+        if api_base.is_none() && matches!(ty, "ollama" | "ollama_chat") {
+            // LiteLLM's own default (OllamaConfig.get_api_base), made explicit: the spec
+            // requires an apiBase for self-hosted types (E011).
+            self.warn(
+                &path("apiBase"),
+                format!("the config gives provider type \"{ty}\" no api_base, so LiteLLM uses {OLLAMA_DEFAULT_API_BASE}: the spec now says so; in a pod that is the pod itself, so point apiBase at your Ollama Service"),
+            );
+            api_base = Some(ValueOut::Value(OLLAMA_DEFAULT_API_BASE.into()));
+        }
         let credentials = group
             .credentials
             .iter()

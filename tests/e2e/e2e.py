@@ -422,10 +422,14 @@ def sync_check(base, master, workdir, ids):
     meets has none. (The database-backed success path: tests/e2e/sync_harness.py.)"""
     spec_path = os.path.join(workdir, "gateway-with-database.yaml")
     spec = load(os.path.join(workdir, "gateway.yaml"))
-    if spec["deployment"].get("secrets", {}).get("mode") == "external-secrets":
-        # litegate reads no value in this mode: the database's sources are remote too.
+    mode = spec["deployment"].get("secrets", {}).get("mode")
+    if mode == "external-secrets":
+        # litegate reads no value in these modes: the database's sources are external too.
         spec["deployment"]["database"] = {"url": {"remote": {"key": "llm/database", "property": "url"}},
                                           "saltKey": {"remote": {"key": "llm/database", "property": "salt"}}}
+    elif mode == "external":
+        spec["deployment"]["database"] = {"url": {"secretRef": {"name": "llm-database", "key": "url"}},
+                                          "saltKey": {"secretRef": {"name": "llm-database", "key": "salt"}}}
     else:
         spec["deployment"]["database"] = {"url": {"env": "DATABASE_URL"}, "saltKey": {"env": "LITELLM_SALT_KEY"}}
     with open(spec_path, "w") as f:
