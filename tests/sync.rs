@@ -140,6 +140,11 @@ impl StandIn {
         self.state().faults.push_back((matching.to_owned(), fault));
     }
 
+    /// How many writes went to `path`.
+    fn writes_to(&self, path: &str) -> usize {
+        self.writes().iter().filter(|r| r.path == path).count()
+    }
+
     fn writes(&self) -> Vec<Recorded> {
         self.state()
             .log
@@ -728,11 +733,7 @@ fn a_row_that_stays_unloadable_after_its_delete_is_reported_not_looped() {
         err.contains("POST /model/new for gpt-4o--openai fails with \"Failed to add model to db\""),
         "{err}"
     );
-    let news = stand_in
-        .writes()
-        .iter()
-        .filter(|r| r.path == "/model/new")
-        .count();
+    let news = stand_in.writes_to("/model/new");
     assert!(news <= 4, "bounded: {news} creates");
 }
 
@@ -785,12 +786,26 @@ fn a_write_saved_but_not_live_counts_as_applied_and_is_reported_not_resent() {
         "{}",
         text(&out.stdout)
     );
-    let news = stand_in
-        .writes()
-        .iter()
-        .filter(|r| r.path == "/model/new")
-        .count();
+    let news = stand_in.writes_to("/model/new");
     assert_eq!(news, 3, "one create per model, none sent twice");
+
+    // The proxy's words are shown, so a master key in them must not be.
+    let ws = Workspace::new();
+    let spec = ws.spec("gw.yaml", SPEC);
+    let stand_in = StandIn::start(true, config_models(&ws, &spec));
+    let echo = format!("Model create was saved to the database, but not live (key {MASTER_KEY})");
+    stand_in.fault(
+        "POST /model/new",
+        Fault::ApplyThenStatus(500, json!({"error": {"message": echo}}).to_string()),
+    );
+    for format in ["text", "json"] {
+        let out = sync(&ws, &spec, &stand_in, &["--format", format]);
+        let printed = format!("{}{}", text(&out.stdout), text(&out.stderr));
+        assert!(!printed.contains(MASTER_KEY), "{format}: {printed}");
+        if format == "text" {
+            assert!(printed.contains("stored, but not live"), "{printed}");
+        }
+    }
 }
 
 #[test]
