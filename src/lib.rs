@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod cli;
+pub mod commands;
 pub mod diagnostics;
 pub mod emit;
 mod error;

@@ -11,5 +11,5 @@ fn main() {
         args.insert(1, "kustomize-plugin".into());
     }
     let cli = litegate::cli::Cli::parse_from(args);
-    std::process::exit(litegate::cli::run(cli));
+    std::process::exit(litegate::commands::run(cli));
 }

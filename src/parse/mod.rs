@@ -60,6 +60,14 @@ impl SpecSource {
     }
 
     /// The directory that relative `file` sources are read from.
+    /// A spec that could not be read: its path, for messages about it, and no text.
+    pub fn unread(path: &Path) -> Self {
+        SpecSource {
+            path: path.to_path_buf(),
+            text: String::new(),
+        }
+    }
+
     pub fn base_dir(&self) -> &Path {
         match self.path.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir,

@@ -15,7 +15,7 @@ use crate::input::ReadError;
 use crate::spec::{self, Gateway, IntOrPercent, SecretSource};
 
 pub use environment::{
-    ALLOW_ENV, EnvAccess, EnvDenied, Environment, LoadRestrictor, ProcessEnvironment,
+    ALLOW_ENV, EnvAccess, EnvDenied, Environment, LoadRestrictor, Placeholders, ProcessEnvironment,
 };
 
 /// The highly available defaults for everything `deployment:` leaves out.
