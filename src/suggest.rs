@@ -21,7 +21,12 @@ pub fn did_you_mean<'a>(
 
 /// `did you mean "x"?`, ready for a diagnostic's help line.
 pub fn help<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    did_you_mean(input, candidates).map(|c| format!("did you mean \"{c}\"?"))
+    did_you_mean(input, candidates).map(phrase)
+}
+
+/// The help line offering `suggestion`.
+pub fn phrase(suggestion: &str) -> String {
+    format!("did you mean \"{suggestion}\"?")
 }
 
 #[cfg(test)]

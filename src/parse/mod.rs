@@ -93,55 +93,73 @@ pub fn parse(text: &str) -> Result<Gateway, Vec<Diagnostic>> {
     }
 }
 
-pub(crate) fn missing_field(message: &str) -> Option<&str> {
-    message.strip_prefix("missing field `")?.split('`').next()
+/// A shape error as recovery needs it: the diagnostic, and what the error was about, read
+/// from serde-saphyr's error variant rather than from its words.
+pub(crate) struct ShapeError {
+    pub diagnostic: Diagnostic,
+    /// A required field that is absent.
+    pub missing: Option<&'static str>,
+    /// For an unknown field, the known one it most likely means.
+    pub suggestion: Option<String>,
 }
 
-pub(crate) fn diagnostic_from(error: &serde_saphyr::Error) -> Diagnostic {
+/// The error behind serde-saphyr's snippet and alias wrappers.
+fn innermost(mut error: &serde_saphyr::Error) -> &serde_saphyr::Error {
+    use serde_saphyr::Error as E;
+    while let E::WithSnippet { error: inner, .. } | E::AliasError { error: inner, .. } = error {
+        error = inner;
+    }
+    error
+}
+
+pub(crate) fn shape_error(error: &serde_saphyr::Error) -> ShapeError {
+    use serde_saphyr::Error as E;
     let loc = error.location();
     let location = loc.map(|l| Location {
         line: l.line() as usize,
         column: l.column() as usize,
     });
-    // The message without saphyr's own snippet, which could quote a line holding a secret.
-    let mut message = error.without_snippet().to_string();
-    if let Some(l) = location {
-        let suffix = format!(" at line {}, column {}", l.line, l.column);
-        if let Some(stripped) = message.strip_suffix(&suffix) {
-            message = stripped.to_owned();
-        }
-    }
-    let mut diagnostic = match unknown_field(&message) {
-        Some((field, expected)) => {
-            let help = suggest::help(field, expected.iter().copied())
-                .unwrap_or_else(|| format!("the fields here are: {}", expected.join(", ")));
+    let (mut missing, mut suggestion) = (None, None);
+    let mut diagnostic = match innermost(error) {
+        E::SerdeUnknownField {
+            field, expected, ..
+        } => {
+            suggestion = suggest::did_you_mean(field, expected.iter().copied()).map(str::to_owned);
+            let help = match &suggestion {
+                Some(s) => suggest::phrase(s),
+                None => format!("the fields here are: {}", expected.join(", ")),
+            };
             Diagnostic::error(Code::E002, "", format!("unknown field `{field}`")).with_help(help)
         }
-        None if message.contains(crate::spec::LITERAL_REFUSED)
-            || message.starts_with("a secret source") =>
-        {
-            Diagnostic::error(Code::E014, "", message)
+        E::SerdeMissingField { field, .. } => {
+            missing = Some(*field);
+            Diagnostic::error(Code::E001, "", plain_words(&message_of(error, location)))
         }
-        None if message.starts_with("duplicate mapping key") => {
-            let key = message
-                .trim_start_matches("duplicate mapping key: ")
-                .split(", set DuplicateKeyPolicy")
-                .next()
-                .unwrap_or("");
-            Diagnostic::error(
-                Code::E030,
-                "",
-                format!("key `{key}` is given twice in this mapping"),
-            )
-            .with_help("keep one; YAML readers disagree on which one wins")
-        }
-        None if is_limit_breach(&message) => Diagnostic::error(
+        E::DuplicateMappingKey { key, .. } => Diagnostic::error(
+            Code::E030,
+            "",
+            format!(
+                "key `{}` is given twice in this mapping",
+                key.as_deref().unwrap_or("")
+            ),
+        )
+        .with_help("keep one; YAML readers disagree on which one wins"),
+        E::Budget { .. }
+        | E::AliasReplayCounterOverflow { .. }
+        | E::AliasReplayLimitExceeded { .. }
+        | E::AliasExpansionLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. } => Diagnostic::error(
             Code::E032,
             "",
             "anchors and aliases expand this document beyond the parser's limits",
         )
         .with_help("write the values out instead of nesting aliases"),
-        None => Diagnostic::error(Code::E001, "", plain_words(&message)),
+        // The spec's own deserializers refuse secret sources of the wrong shape with these
+        // messages (spec/secret_source.rs), never quoting the value.
+        E::Message { msg, .. } if crate::spec::is_source_refusal(msg) => {
+            Diagnostic::error(Code::E014, "", msg.clone())
+        }
+        _ => Diagnostic::error(Code::E001, "", plain_words(&message_of(error, location))),
     };
     diagnostic.location = location;
     diagnostic.span = loc.and_then(|l| {
@@ -150,7 +168,25 @@ pub(crate) fn diagnostic_from(error: &serde_saphyr::Error) -> Diagnostic {
         let len = usize::try_from(span.byte_len().unwrap_or(0)).ok()?;
         Some(start..start + len.max(1))
     });
-    diagnostic
+    ShapeError {
+        diagnostic,
+        missing,
+        suggestion,
+    }
+}
+
+/// The error's words without saphyr's snippet (which could quote a line holding a secret)
+/// and without the location, which the diagnostic carries itself.
+fn message_of(error: &serde_saphyr::Error, location: Option<Location>) -> String {
+    let message = error.without_snippet().to_string();
+    let Some(l) = location else {
+        return message;
+    };
+    let suffix = format!(" at line {}, column {}", l.line, l.column);
+    match message.strip_suffix(&suffix) {
+        Some(stripped) => stripped.to_owned(),
+        None => message,
+    }
 }
 
 /// serde's type errors in the words of the spec.
@@ -166,26 +202,6 @@ fn plain_words(message: &str) -> String {
         _ => return message.to_owned(),
     };
     translated.to_owned()
-}
-
-fn is_limit_breach(message: &str) -> bool {
-    let m = message.to_ascii_lowercase();
-    m.contains("budget") || m.contains("alias") && (m.contains("limit") || m.contains("exceed"))
-}
-
-/// Splits serde's "unknown field `x`, expected one of `a`, `b`" into the field and the choices.
-fn unknown_field(message: &str) -> Option<(&str, Vec<&str>)> {
-    let rest = message.strip_prefix("unknown field `")?;
-    let (field, rest) = rest.split_once('`')?;
-    let expected = rest
-        .trim_start_matches(", ")
-        .trim_start_matches("expected one of ")
-        .trim_start_matches("expected ")
-        .split(", ")
-        .map(|s| s.trim_matches('`'))
-        .filter(|s| !s.is_empty() && *s != "there are no fields")
-        .collect();
-    Some((field, expected))
 }
 
 #[cfg(test)]
@@ -234,6 +250,51 @@ mod tests {
         let rendered = diagnostics[0].render("spec.yaml", None);
         assert!(!rendered.contains("DO-NOT-PRINT"), "{rendered}");
         assert!(rendered.contains("spec.yaml:7:"), "{rendered}");
+    }
+
+    #[test]
+    fn a_source_with_two_kinds_or_none_is_refused_as_a_secret_error() {
+        for source in ["{env: A, file: b}", "{}"] {
+            let text = format!(
+                "{HEAD}providers:\n  openai: {{type: openai, apiKey: {source}}}\nmodels: []\n"
+            );
+            assert_eq!(parse(&text).unwrap_err()[0].code, Code::E014, "{source}");
+        }
+    }
+
+    #[test]
+    fn a_missing_field_is_named_and_recovered_from() {
+        let text = format!("{HEAD}providers: {{}}\nmodels:\n  - {{name: a, provider: p}}\n");
+        let diagnostics = parse(&text).unwrap_err();
+        assert!(
+            diagnostics.iter().any(|d| d.message.contains("`model`")),
+            "{diagnostics:?}"
+        );
+    }
+
+    /// serde-saphyr exposes no kind for these type errors, so `plain_words` matches its
+    /// words: each one must still be what a wrong type produces, or this fails.
+    #[test]
+    fn every_translated_type_error_is_still_produced() {
+        let cases = [
+            ("deployment: {replicas: -1}\n", "expected a whole number, 0 or more"),
+            ("models: {a: 1}\n", "expected a list"),
+            ("providers: [a]\n", "expected a mapping (key: value)"),
+            ("metadata: {name: [a]}\n", "expected a string"),
+        ];
+        for (body, words) in cases {
+            let text = HEAD.replace("metadata: {name: x}\n", "") + body;
+            let text = if body.starts_with("metadata") {
+                text
+            } else {
+                format!("{text}metadata: {{name: x}}\n")
+            };
+            let diagnostics = parse(&text).unwrap_err();
+            assert!(
+                diagnostics.iter().any(|d| d.message == words),
+                "{body}: {diagnostics:?}"
+            );
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::diagnostics::{Code, Diagnostic, Location};
 use crate::source_map::{SourceMap, parent};
 use crate::spec::Gateway;
 
-use super::{diagnostic_from, missing, missing_field};
+use super::{ShapeError, missing, shape_error};
 
 /// How many field-level errors one run reports before it stops looking.
 const MAX_RECOVERIES: usize = 64;
@@ -110,14 +110,18 @@ pub fn parse_recovering(text: &str) -> Parsed {
     let mut recovered_fields: Vec<String> = Vec::new();
     for _ in 0..MAX_RECOVERIES {
         let current = work.as_deref().unwrap_or(text);
-        let mut diagnostic = match serde_saphyr::from_str::<Gateway>(current) {
+        let ShapeError {
+            mut diagnostic,
+            missing,
+            suggestion,
+        } = match serde_saphyr::from_str::<Gateway>(current) {
             Ok(spec) => {
                 parsed.spec = Some(spec);
                 return parsed;
             }
-            Err(e) => diagnostic_from(&e),
+            Err(e) => shape_error(&e),
         };
-        if let Some(field) = missing_field(&diagnostic.message) {
+        if let Some(field) = missing {
             let map = map.get_or_insert_with(|| SourceMap::build(text));
             let inside_blanked = |path: &str| {
                 parsed.blanked.iter().any(|b| {
@@ -163,7 +167,6 @@ pub fn parse_recovering(text: &str) -> Parsed {
             diagnostic.path = path;
         }
         let recoverable = matches!(diagnostic.code, Code::E001 | Code::E002 | Code::E014);
-        let suggestion = suggested_key(&diagnostic);
         parsed.diagnostics.push(diagnostic);
         let (true, Some((path, range))) = (recoverable, entry) else {
             return parsed;
@@ -196,19 +199,6 @@ pub fn parse_recovering(text: &str) -> Parsed {
         work = Some(edits.apply(text));
     }
     parsed
-}
-
-/// `did you mean "x"?` -> `x`, for an unknown field.
-fn suggested_key(d: &Diagnostic) -> Option<String> {
-    if d.code != Code::E002 {
-        return None;
-    }
-    let help = d.help.as_deref()?;
-    Some(
-        help.strip_prefix("did you mean \"")?
-            .strip_suffix("\"?")?
-            .to_owned(),
-    )
 }
 
 /// The smallest mapping entry containing `offset`: its spec path and byte range.

@@ -15,7 +15,7 @@ pub use deployment::{
     Autoscaling, ConfigMapKey, Database, Deployment, DisruptionBudget, IntOrPercent,
     NetworkPolicyOptions, Redis, Resources, Rollout, SecretsMode, SecretsOptions, Toleration,
 };
-pub use secret_source::{LITERAL_REFUSED, RemoteRef, SecretRef, SecretSource};
+pub use secret_source::{LITERAL_REFUSED, RemoteRef, SecretRef, SecretSource, is_source_refusal};
 
 /// The only `apiVersion` this build understands.
 pub const API_VERSION: &str = "litegate/v1alpha1";

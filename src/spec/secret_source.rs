@@ -44,6 +44,15 @@ const FIELDS: &[&str] = &["env", "file", "secretRef", "remote"];
 pub const LITERAL_REFUSED: &str = "a literal secret value is not allowed here; \
     use {env: NAME}, {file: PATH}, {secretRef: {name: SECRET, key: KEY}} or {remote: {key: KEY}}";
 
+/// How this module's refusals of a badly shaped source begin.
+const SOURCE_SHAPE: &str = "a secret source";
+
+/// Whether a parse error's message is one of this module's refusals (a literal, no source
+/// or two sources): the parser gives them their own code. Pinned by parse's tests.
+pub fn is_source_refusal(message: &str) -> bool {
+    message.starts_with(LITERAL_REFUSED) || message.starts_with(SOURCE_SHAPE)
+}
+
 impl<'de> Deserialize<'de> for SecretSource {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_any(SourceVisitor)
@@ -97,14 +106,16 @@ impl<'de> Visitor<'de> for SourceVisitor {
             };
             if let Some((first, _)) = &found {
                 return Err(de::Error::custom(format_args!(
-                    "a secret source is exactly one of env, file, secretRef, remote; found both {first} and {}",
+                    "{SOURCE_SHAPE} is exactly one of env, file, secretRef, remote; found both {first} and {}",
                     source.0
                 )));
             }
             found = Some(source);
         }
         found.map(|(_, source)| source).ok_or_else(|| {
-            de::Error::custom("a secret source needs one of env, file, secretRef, remote")
+            de::Error::custom(format_args!(
+                "{SOURCE_SHAPE} needs one of env, file, secretRef, remote"
+            ))
         })
     }
 }
