@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod cli;
 pub mod commands;
+mod defaults;
 pub mod diagnostics;
 pub mod emit;
 mod error;
@@ -13,6 +14,7 @@ mod help;
 pub mod import;
 pub mod input;
 pub mod krm;
+mod names;
 pub mod parse;
 pub mod plan;
 pub mod post_render;

@@ -17,7 +17,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::admin::{self, Request};
-use crate::render::deployment::CONFIG_CHECKSUM;
+use crate::names::CONFIG_CHECKSUM;
 use crate::render::{KINDS, Rendered};
 use crate::resolve::sha256_hex;
 use crate::{Error, emit};
@@ -61,7 +61,7 @@ impl View {
             .and_then(|d| d.pointer_mut("/spec/template/metadata/annotations"))
             .and_then(Value::as_object_mut)
         {
-            annotations.remove(crate::render::deployment::SECRET_CHECKSUM);
+            annotations.remove(crate::names::SECRET_CHECKSUM);
         }
         self
     }
@@ -405,7 +405,7 @@ pub fn plan(old: &View, new: &View) -> Plan {
             "{} (deployment.database.saltKey) changed: every model stored in the database \
              becomes unreadable (LiteLLM encrypts stored params with it); keep the old salt \
              key unless the stored models are to be re-created",
-            crate::resolve::SALT_KEY_ENV
+            crate::names::SALT_KEY_ENV
         ));
     }
     let mut notes = Vec::new();

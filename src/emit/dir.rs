@@ -185,7 +185,7 @@ const NOT_COMPARED: &str = "<not compared>";
 /// A litegate file without what depends on secret values: the `checksum/secret`
 /// annotation, and the values of a Secret's data (its keys stay).
 fn forget_values(text: &str) -> String {
-    let checksum = format!("{}: ", crate::render::deployment::SECRET_CHECKSUM);
+    let checksum = format!("{}: ", crate::names::SECRET_CHECKSUM);
     let mut out: String = text
         .split_inclusive('\n')
         .map(|line| match line.find(&checksum) {

@@ -277,7 +277,10 @@ mod tests {
     #[test]
     fn every_translated_type_error_is_still_produced() {
         let cases = [
-            ("deployment: {replicas: -1}\n", "expected a whole number, 0 or more"),
+            (
+                "deployment: {replicas: -1}\n",
+                "expected a whole number, 0 or more",
+            ),
             ("models: {a: 1}\n", "expected a list"),
             ("providers: [a]\n", "expected a mapping (key: value)"),
             ("metadata: {name: [a]}\n", "expected a string"),

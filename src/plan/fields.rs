@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::resolve::{SALT_KEY_ENV, sha256_hex};
+use crate::names::SALT_KEY_ENV;
+use crate::resolve::sha256_hex;
 use crate::secret_shape::scrub;
 use crate::validate::STAMPED_INFO;
 

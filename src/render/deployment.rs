@@ -23,6 +23,9 @@ use super::meta::{
     SECRETS_AS_ENV, label_selector, object_meta, policy_skips, selector_labels,
 };
 use super::objects::{CONFIG_KEY, to_i32};
+use crate::names::{
+    CONFIG_CHECKSUM, RELOADER_SECRETS, SECRET_CHECKSUM, SECRET_SOURCES_CHECKSUM, SETTINGS_CHECKSUM,
+};
 use crate::resolve::{EnvSource, Resolved};
 use crate::spec::IntOrPercent;
 
@@ -30,20 +33,6 @@ pub const CONTAINER_NAME: &str = "litellm";
 pub const CONFIG_DIR: &str = "/etc/litellm";
 pub const LIVENESS_PATH: &str = "/health/liveliness";
 pub const READINESS_PATH: &str = "/health/readiness";
-pub const SECRET_CHECKSUM: &str = "checksum/secret";
-pub const CONFIG_CHECKSUM: &str = "checksum/config";
-pub const SETTINGS_CHECKSUM: &str = "checksum/settings";
-/// Over where the values litegate cannot see come from, and `secrets.rotation`.
-pub const SECRET_SOURCES_CHECKSUM: &str = "checksum/secret-sources";
-pub const RELOADER_SECRETS: &str = "secret.reloader.stakater.com/reload";
-/// Pod template annotations litegate owns; `podAnnotations` cannot set them.
-pub const RESERVED_ANNOTATIONS: &[&str] = &[
-    SECRET_CHECKSUM,
-    CONFIG_CHECKSUM,
-    SETTINGS_CHECKSUM,
-    SECRET_SOURCES_CHECKSUM,
-    RELOADER_SECRETS,
-];
 /// The uid of `nobody`: LiteLLM needs no identity of its own.
 const RUN_AS: i64 = 65534;
 

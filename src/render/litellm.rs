@@ -71,9 +71,7 @@ pub struct ModelInfo {
     pub extra: BTreeMap<String, Value>,
 }
 
-/// The `model_info` key that says which config a model entry belongs to, so that
-/// `GET /model/info` on any pod tells which render that pod serves.
-pub const CONFIG_STAMP: &str = "litegate_config";
+pub use crate::names::CONFIG_STAMP;
 
 /// Stamps every entry with the digest of its config. Without a database that is the
 /// whole config.yaml as it stands unstamped, the same on every entry: any edit is one

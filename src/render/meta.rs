@@ -6,19 +6,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
 use crate::resolve::Resolved;
 
-pub const NAME_LABEL: &str = "app.kubernetes.io/name";
-pub const INSTANCE_LABEL: &str = "app.kubernetes.io/instance";
-pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
-/// Labels litegate sets on every object; users cannot override them.
-pub const RESERVED_LABELS: &[&str] = &[NAME_LABEL, INSTANCE_LABEL, MANAGED_BY_LABEL];
-
-/// The Deployment's selector, fixed for the gateway's lifetime (selectors are immutable).
-pub fn selector_labels(name: &str) -> BTreeMap<String, String> {
-    BTreeMap::from([
-        (NAME_LABEL.to_owned(), "litellm".to_owned()),
-        (INSTANCE_LABEL.to_owned(), name.to_owned()),
-    ])
-}
+use crate::names::MANAGED_BY_LABEL;
+pub use crate::names::selector_labels;
 
 pub fn label_selector(r: &Resolved) -> LabelSelector {
     LabelSelector {

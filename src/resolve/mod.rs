@@ -14,42 +14,17 @@ use crate::diagnostics::{Code, Diagnostic};
 use crate::input::ReadError;
 use crate::spec::{self, Gateway, IntOrPercent, SecretSource};
 
+// Read through resolve by import and render::litellm until they name `defaults` and `names`.
+pub use crate::defaults::{
+    DEFAULTS, Defaults, longest_timeout, measured_memory_mib, termination_grace_period,
+};
+pub use crate::names::{
+    DATABASE_URL_ENV, MASTER_KEY_ENV, REDIS_PASSWORD_ENV, SALT_KEY_ENV, model_id,
+};
 pub use environment::{
     ALLOW_ENV, EnvAccess, EnvDenied, Environment, LoadRestrictor, Placeholders, ProcessEnvironment,
 };
 
-/// The highly available defaults for everything `deployment:` leaves out.
-pub struct Defaults {
-    pub replicas: u32,
-    /// At most one pod down at a time in a drain, whatever the replica count (an HPA
-    /// at its maximum too): safer than a fixed `minAvailable`.
-    pub disruption_max_unavailable: u32,
-    pub termination_grace_period_seconds: u32,
-    pub pre_stop_sleep_seconds: u32,
-    pub max_surge: i32,
-    pub max_unavailable: i32,
-    pub port: u16,
-    pub image: &'static str,
-    /// The image with prisma and migrations, needed by `deployment.database`.
-    pub database_image: &'static str,
-}
-
-pub const DEFAULTS: Defaults = Defaults {
-    replicas: 2,
-    disruption_max_unavailable: 1,
-    termination_grace_period_seconds: 60,
-    pre_stop_sleep_seconds: 10,
-    max_surge: 1,
-    max_unavailable: 0,
-    port: 4000,
-    image: "ghcr.io/berriai/litellm:v1.80.12-stable",
-    database_image: "ghcr.io/berriai/litellm-database:v1.80.12-stable",
-};
-
-pub const MASTER_KEY_ENV: &str = "LITELLM_MASTER_KEY";
-pub const DATABASE_URL_ENV: &str = "DATABASE_URL";
-pub const SALT_KEY_ENV: &str = "LITELLM_SALT_KEY";
-pub const REDIS_PASSWORD_ENV: &str = "REDIS_PASSWORD";
 /// Shortest master key accepted: `sk-` and 32 random characters.
 const MIN_MASTER_KEY_LEN: usize = 3 + 32;
 
@@ -249,15 +224,6 @@ impl Resolved {
     }
 }
 
-/// The model's `model_info.id`: explicit, or `<name>--<provider>`. Never derived from a key,
-/// so it survives key rotation (LiteLLM's automatic id hashes the key).
-pub fn model_id(model: &spec::Model) -> String {
-    model
-        .id
-        .clone()
-        .unwrap_or_else(|| format!("{}--{}", model.name, model.provider))
-}
-
 /// Hex sha256 over the Secret's data in this encoding: for each key in byte order, the line
 /// `KEY=BASE64(VALUE)\n`, BASE64 being the standard padded alphabet, as in the Secret's `data`.
 /// Keys are env var names (no `=`, no newline) and base64 has neither, so it is unambiguous.
@@ -449,44 +415,6 @@ pub fn resolve(
     })
 }
 
-/// The longest request the spec lets LiteLLM run, and where it is set: the largest of
-/// `router.timeout`, `settings.requestTimeout` and, with `models`, the models' `timeout`.
-pub fn longest_timeout(spec: &Gateway, models: bool) -> Option<(u32, String)> {
-    let models = spec
-        .models
-        .iter()
-        .enumerate()
-        .filter(|_| models)
-        .filter_map(|(i, m)| Some((m.timeout?, format!("models[{i}].timeout"))));
-    let router = spec
-        .router
-        .timeout
-        .map(|t| (t, "router.timeout".to_owned()));
-    let settings = spec
-        .settings
-        .request_timeout
-        .map(|t| (t, "settings.requestTimeout".to_owned()));
-    models.chain(router).chain(settings).max_by_key(|(t, _)| *t)
-}
-
-/// The grace period: as given, or long enough for the preStop sleep, then the longest
-/// configured request, then 5 s to exit; never under 60 s. (uvicorn waits for open
-/// connections without a limit of its own: SIGKILL at the grace period cuts them.) With a
-/// database the models' timeouts do not count: an edit to one is applied live, and must
-/// not change the pod template (`validate` warns instead, W006).
-pub fn termination_grace_period(spec: &Gateway) -> u32 {
-    let d = &spec.deployment;
-    d.termination_grace_period_seconds.unwrap_or_else(|| {
-        let pre_stop = d
-            .pre_stop_sleep_seconds
-            .unwrap_or(DEFAULTS.pre_stop_sleep_seconds);
-        let longest = longest_timeout(spec, d.database.is_none()).map_or(0, |(t, _)| t);
-        DEFAULTS
-            .termination_grace_period_seconds
-            .max(pre_stop.saturating_add(longest).saturating_add(5))
-    })
-}
-
 fn runtime(spec: &Gateway) -> Runtime {
     let d = &spec.deployment;
     let default_image = if d.database.is_some() {
@@ -568,12 +496,6 @@ fn default_resources(workers: u32) -> spec::Resources {
             ("memory", format!("{}Mi", 768 * processes)),
         ]),
     }
-}
-
-/// The memory `workers` processes were measured to reach under load, in MiB.
-pub fn measured_memory_mib(workers: u32) -> u64 {
-    let supervisor = u64::from(workers >= 2);
-    330 * (u64::from(workers) + supervisor) + 180 * u64::from(workers)
 }
 
 /// LiteLLM exits on `sk-1234` and refuses keys without `sk-`; short keys are guessable.

@@ -1,9 +1,8 @@
 //! `deployment:`: the rules that keep the gateway highly available and schedulable.
 
+use crate::defaults::DEFAULTS;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::render::deployment::RESERVED_ANNOTATIONS;
-use crate::render::meta::selector_labels;
-use crate::resolve::DEFAULTS;
+use crate::names::{RESERVED_ANNOTATIONS, selector_labels};
 use crate::spec::{Gateway, IntOrPercent};
 
 use super::gateway::{annotations, labels};
@@ -209,7 +208,7 @@ fn budget_blocks_drains(min_available: u32, pods: u32, what: &str) -> Diagnostic
 
 fn timing(spec: &Gateway, out: &mut Vec<Diagnostic>) {
     let d = &spec.deployment;
-    let grace = crate::resolve::termination_grace_period(spec);
+    let grace = crate::defaults::termination_grace_period(spec);
     let pre_stop = d
         .pre_stop_sleep_seconds
         .unwrap_or(DEFAULTS.pre_stop_sleep_seconds);
@@ -224,7 +223,7 @@ fn timing(spec: &Gateway, out: &mut Vec<Diagnostic>) {
         );
         return;
     }
-    if let Some((longest, at)) = crate::resolve::longest_timeout(spec, true)
+    if let Some((longest, at)) = crate::defaults::longest_timeout(spec, true)
         && longest > grace - pre_stop
     {
         out.push(
@@ -436,7 +435,7 @@ fn memory_for_workers(workers: u32, resources: &crate::spec::Resources, out: &mu
     else {
         return;
     };
-    let needed = crate::resolve::measured_memory_mib(workers);
+    let needed = crate::defaults::measured_memory_mib(workers);
     if limit < needed * 1024 * 1024 {
         out.push(
             Diagnostic::warning(

@@ -1,7 +1,7 @@
 //! The document's frame: `apiVersion`, `kind`, `metadata`.
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::render::meta::RESERVED_LABELS;
+use crate::names::RESERVED_LABELS;
 use crate::spec::{API_VERSION, Gateway, KIND};
 
 use super::kubernetes::{is_dns1123_label, is_label_value, is_qualified_key};

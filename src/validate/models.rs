@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::resolve::model_id;
+use crate::names::model_id;
 use crate::spec::{Gateway, Model};
 use crate::suggest;
 
@@ -133,7 +133,7 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
 
 /// `model_info` keys litegate writes itself: the config stamp and `sync`'s row marks.
 pub const STAMPED_INFO: &[&str] = &[
-    crate::render::litellm::CONFIG_STAMP,
+    crate::names::CONFIG_STAMP,
     crate::admin::MANAGED_BY,
     crate::admin::GATEWAY,
     crate::admin::DIGEST,
