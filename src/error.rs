@@ -1,4 +1,4 @@
-//! The library's error type: a spec with problems, or an I/O failure around it.
+//! The library's error type: a spec with problems, or a failure to read or write around it.
 
 use std::io;
 use std::path::PathBuf;
@@ -18,10 +18,10 @@ pub enum Error {
         path: PathBuf,
         reason: crate::input::ReadError,
     },
-    /// Reading or writing a file or directory failed: the path, and why (a bare path
-    /// told the user nothing, so the cause is part of the one line).
-    #[error("{}: {cause}", path.display())]
-    Io { path: PathBuf, cause: io::Error },
+    /// A file's content is not what litegate expects there: not YAML, or not the object
+    /// its name says (a hand-edited directory of `render -o`).
+    #[error("{}: {problem}", path.display())]
+    Content { path: PathBuf, problem: String },
     /// A file-system step failed: what was being done, to which path, and why.
     #[error("{action} {}: {cause}", path.display())]
     Fs {
@@ -93,13 +93,6 @@ impl Error {
             action,
             path: path.into(),
             cause,
-        }
-    }
-
-    pub fn io(path: impl Into<PathBuf>, source: io::Error) -> Self {
-        Error::Io {
-            path: path.into(),
-            cause: source,
         }
     }
 }

@@ -135,14 +135,17 @@ pub fn compile(source: &SpecSource, env: &dyn Environment) -> Result<Compiled, E
     };
     // `resolved` holds all that render needs: the spec's memory is reused for config.yaml.
     drop(spec);
-    let rendered = match render::render(&resolved) {
-        Ok(r) => r,
-        Err(Error::Invalid(errors)) => {
-            found.extend(errors);
-            return Err(Error::Invalid(finish(found)));
-        }
-        Err(e) => return Err(e),
-    };
+    let rendered = render::render(&resolved)?;
+    let facts = &rendered.facts;
+    let problems = validate::output(
+        rendered.config_yaml.len(),
+        facts.secret_bytes,
+        &facts.unprovided_env,
+    );
+    if !problems.is_empty() {
+        found.extend(problems);
+        return Err(Error::Invalid(finish(found)));
+    }
     Ok(Compiled {
         rendered,
         warnings: finish(found),

@@ -102,13 +102,10 @@ impl View {
             };
             let value = parse(text, file)?;
             if value.get("kind").and_then(Value::as_str) != Some(kind) {
-                return Err(Error::io(
-                    dir.join(file),
-                    std::io::Error::new(
-                        std::io::ErrorKind::InvalidData,
-                        format!("not a {kind} written by litegate render -o"),
-                    ),
-                ));
+                return Err(Error::Content {
+                    path: dir.join(file),
+                    problem: format!("not a {kind} written by litegate render -o"),
+                });
             }
             objects.insert(kind, seal(kind, value));
         }
@@ -169,13 +166,10 @@ impl View {
 fn parse(text: &str, what: &str) -> Result<Value, Error> {
     serde_saphyr::from_str(text).map_err(|e| {
         // Never the parser's snippet: the file may be a hand-edited secret.yaml.
-        Error::io(
-            what,
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("not valid YAML: {}", e.without_snippet()),
-            ),
-        )
+        Error::Content {
+            path: what.into(),
+            problem: format!("not valid YAML: {}", e.without_snippet()),
+        }
     })
 }
 

@@ -205,7 +205,7 @@ impl Outcome {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub enum SyncError {
     /// Talking to the proxy failed, or it refused a request.
     #[error(transparent)]
     Proxy(#[from] ProxyError),
@@ -224,7 +224,7 @@ pub enum Error {
          reads the proxy's state first, so running it again finishes the job"
     )]
     Midway {
-        cause: Box<Error>,
+        cause: Box<SyncError>,
         applied: String,
         left: String,
         /// Empty, or a line naming the ids a replace deleted and did not re-create.
@@ -281,7 +281,7 @@ pub fn sync(desired: &Desired, options: &Options) -> Result<Outcome, Failed> {
 #[derive(Debug, thiserror::Error)]
 #[error("{error}")]
 pub struct Failed {
-    pub error: Error,
+    pub error: SyncError,
     /// With `error` set; `applied` lists what was sent before the failure.
     pub outcome: Box<Outcome>,
 }
@@ -293,7 +293,7 @@ fn apply(
     options: &Options,
     proxy: &Client,
     outcome: &mut Outcome,
-) -> Result<(), Error> {
+) -> Result<(), SyncError> {
     let mut retries_left = options.client.retries;
     let mut delay = options.client.backoff;
     let mut first = true;
@@ -302,7 +302,7 @@ fn apply(
     'rounds: loop {
         let todo = diff(desired, &proxy.model_info()?);
         if !todo.conflicts.is_empty() {
-            return Err(Error::Conflict {
+            return Err(SyncError::Conflict {
                 gateway: desired.gateway.clone(),
                 rows: todo
                     .conflicts
@@ -361,8 +361,8 @@ fn apply(
                 delay = (delay * 2).min(MAX_BACKOFF);
                 continue 'rounds;
             }
-            let cause: Error = if unloadable {
-                Error::Unloadable {
+            let cause: SyncError = if unloadable {
+                SyncError::Unloadable {
                     id: proxy.scrub(&id),
                 }
             } else {
@@ -373,7 +373,7 @@ fn apply(
             if outcome.applied.is_empty() {
                 return Err(cause);
             }
-            return Err(Error::Midway {
+            return Err(SyncError::Midway {
                 cause: Box::new(cause),
                 applied: proxy.scrub(&describe(&outcome.applied)),
                 left: proxy.scrub(&describe(&todo[i..])),
@@ -413,7 +413,7 @@ fn read_back(
     options: &Options,
     proxy: &Client,
     outcome: &mut Outcome,
-) -> Result<(), Error> {
+) -> Result<(), SyncError> {
     if outcome.in_sync || options.dry_run {
         return Ok(());
     }
@@ -427,7 +427,7 @@ fn read_back(
             return Ok(());
         }
         if started.elapsed() >= options.verify_timeout {
-            return Err(Error::NotConverged {
+            return Err(SyncError::NotConverged {
                 url: proxy.shown_url.clone(),
                 seconds: options.verify_timeout.as_secs(),
                 left: proxy.scrub(&why_left(desired, &served, &left)),

@@ -14,9 +14,7 @@ use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 
-use crate::diagnostics::{Code, Diagnostic};
 use crate::resolve::{Resolved, sha256_hex};
-use crate::validate;
 use crate::{Error, text, yaml};
 
 pub use deployment::RolloutTriggers;
@@ -113,6 +111,20 @@ pub struct Rendered {
     pub triggers: RolloutTriggers,
     /// How many model deployments config.yaml lists.
     pub models: usize,
+    /// What the checks on the output need (compile applies them; no object is written
+    /// when one fails).
+    pub facts: OutputFacts,
+}
+
+/// Facts about a render that only the render knows, for the rules over the output.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutputFacts {
+    /// Bytes of the Secret's data (keys and values), against the 1 MiB object limit.
+    pub secret_bytes: usize,
+    /// `os.environ/NAME` references in config.yaml that the container does not provide,
+    /// as (where in config.yaml, NAME). LiteLLM turns an unset one into null, which for
+    /// `api_base` silently sends traffic to a public default host.
+    pub unprovided_env: Vec<(String, String)>,
 }
 
 impl Rendered {
@@ -130,21 +142,21 @@ fn settings_checksum(config: &litellm::LiteLlmConfig) -> String {
     sha256_hex(&serde_json::to_vec(&config.settings()).unwrap_or_default())
 }
 
+/// The objects of a resolved spec. Fails only on a bug (a value that cannot serialize, a
+/// template that cannot render); what the output must satisfy is in `facts`, for
+/// `compile` to check.
 pub fn render(r: &Resolved) -> Result<Rendered, Error> {
     let mut config = litellm::config(r);
     litellm::stamp(&mut config, r.database);
-    let mut problems = env_coverage(r, &config);
+    let facts = OutputFacts {
+        secret_bytes: r.secret_data.iter().map(|(k, v)| k.len() + v.len()).sum(),
+        unprovided_env: unprovided_env(r, &config),
+    };
     let config_yaml = format!(
         "{}{}",
         text::config_header()?,
         yaml::to_string(&config, "config.yaml")?
     );
-    problems.extend(validate::data_size("", "ConfigMap", config_yaml.len()));
-    let secret_bytes = r.secret_data.iter().map(|(k, v)| k.len() + v.len()).sum();
-    problems.extend(validate::data_size("", "Secret", secret_bytes));
-    if !problems.is_empty() {
-        return Err(Error::Invalid(problems));
-    }
     let triggers = RolloutTriggers {
         secret: r.secret_checksum(),
         config: (!r.database).then(|| sha256_hex(config_yaml.as_bytes())),
@@ -169,12 +181,12 @@ pub fn render(r: &Resolved) -> Result<Rendered, Error> {
         config_yaml,
         objects,
         triggers,
+        facts,
     })
 }
 
-/// Every `os.environ/NAME` in config.yaml must be in the container's env: LiteLLM turns an
-/// unset one into null, which for `api_base` silently sends traffic to a public default host.
-fn env_coverage(r: &Resolved, config: &litellm::LiteLlmConfig) -> Vec<Diagnostic> {
+/// Every `os.environ/NAME` in config.yaml that the container's env lacks.
+fn unprovided_env(r: &Resolved, config: &litellm::LiteLlmConfig) -> Vec<(String, String)> {
     let provided: std::collections::BTreeSet<&str> = r
         .secret_env
         .iter()
@@ -189,13 +201,5 @@ fn env_coverage(r: &Resolved, config: &litellm::LiteLlmConfig) -> Vec<Diagnostic
     litellm::env_references(config)
         .into_iter()
         .filter(|(_, name)| !provided.contains(name.as_str()))
-        .map(|(at, name)| {
-            Diagnostic::error(
-                Code::E019,
-                "",
-                format!("config.yaml {at} refers to os.environ/{name}, which the container does not provide"),
-            )
-            .with_help(format!("give secrets as providers.<name>.credentials, not as os.environ/ strings in params; a non-secret value as deployment.env.{name} or deployment.configEnv.{name}: {{configMap: NAME}}"))
-        })
         .collect()
 }

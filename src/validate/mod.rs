@@ -44,6 +44,28 @@ pub const MAX_OBJECT_DATA_BYTES: usize = 1024 * 1024;
 pub(crate) const TOO_LARGE_HELP: &str =
     "split the gateway into several specs, or move models to the database (`deployment.database`)";
 
+/// The rules over the output, from what only the render knows: the 1 MiB object limit
+/// (E020) on config.yaml and the Secret, and `os.environ/` references the container does
+/// not provide (E019).
+pub fn output(
+    config_bytes: usize,
+    secret_bytes: usize,
+    unprovided_env: &[(String, String)],
+) -> Vec<Diagnostic> {
+    let unprovided = unprovided_env.iter().map(|(at, name)| {
+        Diagnostic::error(
+            crate::diagnostics::Code::E019,
+            "",
+            format!("config.yaml {at} refers to os.environ/{name}, which the container does not provide"),
+        )
+        .with_help(format!("give secrets as providers.<name>.credentials, not as os.environ/ strings in params; a non-secret value as deployment.env.{name} or deployment.configEnv.{name}: {{configMap: NAME}}"))
+    });
+    unprovided
+        .chain(data_size("", "ConfigMap", config_bytes))
+        .chain(data_size("", "Secret", secret_bytes))
+        .collect()
+}
+
 /// The size rule, which needs the rendered data.
 pub fn data_size(path: &str, object: &str, bytes: usize) -> Option<Diagnostic> {
     (bytes > MAX_OBJECT_DATA_BYTES).then(|| {
