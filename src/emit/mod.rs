@@ -33,7 +33,7 @@ pub const CONFIG_FILE: &str = "config.yaml";
 
 /// Every object as one multi-document YAML stream, in the fixed object order.
 pub fn stream(rendered: &Rendered, spec_name: &str) -> Result<String, Error> {
-    let mut out = text::file_header(spec_name)?;
+    let mut out = text::file_header(spec_name);
     for object in &rendered.objects {
         out.push_str("---\n");
         out.push_str(&object.to_yaml()?);
@@ -59,7 +59,7 @@ pub fn files(
     spec_name: &str,
     secret: SecretPlacement,
 ) -> Result<Vec<OutputFile>, Error> {
-    let header = text::file_header(spec_name)?;
+    let header = text::file_header(spec_name);
     let mut out = Vec::with_capacity(rendered.objects.len() + 2);
     let listed =
         |object: &&Object| secret == SecretPlacement::InDir || !matches!(object, Object::Secret(_));
@@ -115,7 +115,7 @@ pub fn secret_manifest(
         .collect();
     let text = format!(
         "{}{}",
-        text::file_header(spec_name)?,
+        text::file_header(spec_name),
         yaml::manifest(secret)?
     );
     Ok(Some((text, keys)))

@@ -154,7 +154,7 @@ pub fn render(r: &Resolved) -> Result<Rendered, Error> {
     };
     let config_yaml = format!(
         "{}{}",
-        text::config_header()?,
+        text::CONFIG_HEADER,
         yaml::to_string(&config, "config.yaml")?
     );
     let triggers = RolloutTriggers {
