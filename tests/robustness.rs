@@ -156,9 +156,9 @@ fn check(text: &str) -> Result<(), TestCaseError> {
                 diagnostics.iter().any(|d| d.is_error()),
                 "failed without an error"
             );
-            let mut all = litegate::diagnostics::render::json(&diagnostics, "fuzz.yaml");
+            let mut all = litegate::diagnostics::report::json(&diagnostics, "fuzz.yaml");
             for d in &diagnostics {
-                all.push_str(&d.render("fuzz.yaml", Some(&redacted)));
+                all.push_str(&d.to_text("fuzz.yaml", Some(&redacted)));
             }
             for (name, value) in DUMMY_ENV {
                 prop_assert!(

@@ -199,7 +199,7 @@ fn print_diagnostics(diagnostics: &[Diagnostic], source: &SpecSource) {
         .any(|d| d.span.is_some() || d.location.is_some());
     let redacted = located.then(|| crate::diagnostics::redact_source(&source.text));
     for d in diagnostics {
-        stderr_line!("{}", d.render(&file, redacted.as_deref()));
+        stderr_line!("{}", d.to_text(&file, redacted.as_deref()));
     }
 }
 

@@ -21,7 +21,7 @@ pub fn exec(args: &ValidateArgs, env: &dyn Environment) -> Outcome {
     let failed = errors > 0 || (args.strict && !diagnostics.is_empty());
     if args.format == Format::Json {
         let json =
-            crate::diagnostics::render::json(&diagnostics, &source.path.display().to_string());
+            crate::diagnostics::report::json(&diagnostics, &source.path.display().to_string());
         print_stdout(&json)?;
         return if failed {
             Err(Failure::Said)

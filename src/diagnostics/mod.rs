@@ -5,7 +5,7 @@
 
 mod codes;
 mod redact;
-pub mod render;
+pub mod report;
 
 use std::fmt;
 use std::ops::Range;
@@ -88,9 +88,9 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
-    /// Renders as text for `file`; `source` is the redacted spec, for the snippet.
-    pub fn render(&self, file: &str, source: Option<&str>) -> String {
-        render::text(self, file, source)
+    /// As text for `file`, rustc-like; `source` is the redacted spec, for the snippet.
+    pub fn to_text(&self, file: &str, source: Option<&str>) -> String {
+        report::text(self, file, source)
     }
 
     /// Points the diagnostic at its path's place in the file, or at the nearest enclosing
@@ -114,7 +114,7 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&render::text(self, "spec", None))
+        f.write_str(&report::text(self, "spec", None))
     }
 }
 

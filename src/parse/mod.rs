@@ -247,7 +247,7 @@ mod tests {
         );
         let diagnostics = parse(&text).unwrap_err();
         assert_eq!(diagnostics[0].code, Code::E014);
-        let rendered = diagnostics[0].render("spec.yaml", None);
+        let rendered = diagnostics[0].to_text("spec.yaml", None);
         assert!(!rendered.contains("DO-NOT-PRINT"), "{rendered}");
         assert!(rendered.contains("spec.yaml:7:"), "{rendered}");
     }

@@ -444,7 +444,7 @@ fn secret_key_refs(r: &Resolved) -> Vec<EnvVar> {
                 }),
                 ..Default::default()
             }),
-            EnvSource::Inline | EnvSource::Remote(_) => None,
+            EnvSource::OwnSecret | EnvSource::Remote(_) => None,
         })
         .collect()
 }

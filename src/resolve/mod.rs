@@ -41,7 +41,7 @@ pub struct Resolved {
     pub passthrough: spec::Passthrough,
     /// Every container env var that carries a secret, sorted by name.
     pub secret_env: Vec<SecretEnv>,
-    /// The values of the `Inline` secret env vars: the data of `<name>-secrets`.
+    /// The values of the `OwnSecret` env vars: the data of `<name>-secrets`.
     pub secret_data: BTreeMap<String, Vec<u8>>,
     pub database: bool,
     pub redis: Option<ResolvedRedis>,
@@ -61,8 +61,8 @@ pub struct SecretEnv {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EnvSource {
-    /// A key of the Secret litegate emits, consumed through `envFrom`.
-    Inline,
+    /// A key of the Secret litegate emits (`<name>-secrets`), consumed through `envFrom`.
+    OwnSecret,
     /// A key of a Secret managed elsewhere.
     SecretKeyRef { name: String, key: String },
     /// A key of `<name>-secrets` that External Secrets Operator fills from a store.
@@ -170,7 +170,7 @@ impl Resolved {
             .filter_map(|e| match &e.source {
                 EnvSource::SecretKeyRef { name, .. } => Some(name.clone()),
                 EnvSource::Remote(_) => Some(self.secret_name()),
-                EnvSource::Inline => None,
+                EnvSource::OwnSecret => None,
             })
             .collect()
     }
@@ -206,7 +206,7 @@ impl Resolved {
                     r.property.as_deref().unwrap_or(""),
                     r.version.as_deref().unwrap_or("")
                 )),
-                EnvSource::Inline | EnvSource::SecretKeyRef { .. } => None,
+                EnvSource::OwnSecret | EnvSource::SecretKeyRef { .. } => None,
             })
             .collect();
         if lines.is_empty() && self.secret_rotation.is_none() {
@@ -576,8 +576,8 @@ impl<'a> SecretCollector<'a> {
                 None,
             ),
             SecretSource::Remote(r) => (EnvSource::Remote(r.clone()), None),
-            SecretSource::Env(name) => (EnvSource::Inline, self.read_env(name, path)),
-            SecretSource::File(file) => (EnvSource::Inline, self.read_file(file, path)),
+            SecretSource::Env(name) => (EnvSource::OwnSecret, self.read_env(name, path)),
+            SecretSource::File(file) => (EnvSource::OwnSecret, self.read_file(file, path)),
         };
         self.secret_env.push(SecretEnv {
             name: var.clone(),

@@ -93,7 +93,7 @@ pub fn compile_text(text: &str, env: &MapEnvironment) -> Compiled {
 pub fn render_all(diagnostics: &[litegate::diagnostics::Diagnostic]) -> String {
     diagnostics
         .iter()
-        .map(|d| d.render("spec.yaml", None))
+        .map(|d| d.to_text("spec.yaml", None))
         .collect()
 }
 
