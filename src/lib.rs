@@ -1,42 +1,58 @@
 //! litegate compiles a Gateway spec into LiteLLM's config.yaml and highly available
 //! Kubernetes manifests, deterministically: parse -> validate -> resolve -> render -> emit.
 //!
-//! `compile` is the library face; `cli` is the command line on top of it.
+//! `compile` is the library face: it reads top to bottom as the pipeline runs. `commands`
+//! is the command line on top of it, one module a command.
 
-pub mod admin;
-pub mod cli;
-pub mod commands;
-mod defaults;
-pub mod diagnostics;
+// The pipeline, a stage a module, public so tools and benchmarks can run one stage alone.
 pub mod emit;
-mod error;
-mod help;
-pub mod import;
-pub mod input;
-pub mod krm;
-mod names;
 pub mod parse;
-pub mod plan;
-pub mod post_render;
-pub mod proxy;
 pub mod render;
 pub mod resolve;
-pub mod schema;
-pub mod secret_forms;
-pub mod secret_shape;
-pub mod served;
-pub mod source_map;
-pub mod spec;
-mod suggest;
-pub mod sync;
-mod text;
 pub mod validate;
-pub mod verify;
+
+// What the stages pass along, and what the library's users read.
+pub mod diagnostics;
+pub mod spec;
+
+// The other jobs over the pipeline's output.
+pub mod import;
+pub mod plan;
+pub mod schema;
+
+// The command line: the binary (`main.rs`) parses with `cli` and runs `commands`.
+pub mod cli;
+pub mod commands;
+
+// Exposed for the integration tests and benchmarks that exercise them directly; not part
+// of the library's API.
+#[doc(hidden)]
+pub mod secret_forms;
+#[doc(hidden)]
+pub mod secret_shape;
+#[doc(hidden)]
+pub mod source_map;
+
+mod admin;
+mod defaults;
+mod error;
+mod help;
+mod input;
+mod krm;
+mod names;
+mod post_render;
+mod proxy;
+mod served;
+mod suggest;
+mod sync;
+mod text;
+mod verify;
 mod yaml;
 
 pub use error::Error;
+pub use input::ReadError;
 pub use parse::SpecSource;
-pub use resolve::{EnvAccess, Environment, LoadRestrictor, ProcessEnvironment};
+pub use resolve::{EnvAccess, EnvDenied, Environment, LoadRestrictor, ProcessEnvironment};
 
 use diagnostics::Diagnostic;
 use render::Rendered;

@@ -79,12 +79,6 @@ pub struct Read {
     pub problems: Vec<String>,
 }
 
-impl Read {
-    pub fn serves(&self) -> bool {
-        self.problems.is_empty()
-    }
-}
-
 /// Compares what a pod serves with what the spec says.
 pub fn check(expected: &Expected, info: &[Value], names: &[String]) -> Read {
     let mut problems = if expected.database {
@@ -331,7 +325,7 @@ mod tests {
         let e = expected();
         let info = [entry("a--x", "a", "s1"), entry("b--x", "b", "s2")];
         let read = check(&e, &info, &["a".into(), "b".into()]);
-        assert!(read.serves(), "{:?}", read.problems);
+        assert!(read.problems.is_empty(), "{:?}", read.problems);
         assert_eq!(read.config.as_deref(), Some(e.config().as_str()));
     }
 
@@ -358,7 +352,7 @@ mod tests {
         let mut info = vec![entry("a--x", "a", "s1"), entry("b--x", "b", "s2")];
         info.push(json!({"model_name": "mine", "model_info": {"id": "mine"}}));
         let read = check(&e, &info, &["a".into(), "b".into(), "mine".into()]);
-        assert!(read.serves());
+        assert!(read.problems.is_empty());
         assert_eq!(read.config.as_deref(), Some(e.config().as_str()));
     }
 }

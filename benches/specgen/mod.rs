@@ -129,8 +129,8 @@ impl litegate::Environment for BenchEnvironment {
         })
     }
 
-    fn read_file(&self, _: &Path, _: &str) -> Result<Vec<u8>, litegate::input::ReadError> {
-        Err(litegate::input::ReadError::NotFound)
+    fn read_file(&self, _: &Path, _: &str) -> Result<Vec<u8>, litegate::ReadError> {
+        Err(litegate::ReadError::NotFound)
     }
 }
 

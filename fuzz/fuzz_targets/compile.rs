@@ -16,7 +16,7 @@ impl Environment for Marked {
     fn var(&self, _: &str) -> Result<Option<Vec<u8>>, litegate::resolve::EnvDenied> {
         Ok(Some(MARKER.to_vec()))
     }
-    fn read_file(&self, _: &Path, _: &str) -> Result<Vec<u8>, litegate::input::ReadError> {
+    fn read_file(&self, _: &Path, _: &str) -> Result<Vec<u8>, litegate::ReadError> {
         Ok(MARKER.to_vec())
     }
 }

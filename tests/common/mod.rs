@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use litegate::input::ReadError;
+use litegate::ReadError;
 use litegate::resolve::EnvDenied;
 use litegate::{Compiled, Environment, SpecSource};
 
