@@ -10,6 +10,7 @@ impl Catalog {
         self.request_params.contains(name)
             || self.deployment_params.contains(name)
             || self.litellm_params.contains(name)
+            || self.endpoint_params.contains(name)
     }
 
     pub fn known_params(&self) -> impl Iterator<Item = &str> {
@@ -17,6 +18,7 @@ impl Catalog {
             .iter()
             .chain(&self.deployment_params)
             .chain(&self.litellm_params)
+            .chain(&self.endpoint_params)
     }
 
     /// The provider LiteLLM infers for a model written without a prefix (`gpt-4o`).
@@ -79,6 +81,10 @@ mod tests {
             "weight",
             "ssl_verify",
             "allowed_openai_params",
+            // An embedding deployment's, watsonx's, the cache-control hook's.
+            "dimensions",
+            "space_id",
+            "cache_control_injection_points",
         ] {
             assert!(c.is_known_param(p), "{p} is a param LiteLLM reads");
         }

@@ -27,6 +27,9 @@ pub struct Catalog {
     pub deployment_params: NameSet,
     /// Every other param LiteLLM reads from `litellm_params` (its `all_litellm_params`).
     pub litellm_params: NameSet,
+    /// Params of LiteLLM's other endpoints and provider param types it reads from
+    /// `litellm_params` (`dimensions`, watsonx `space_id`, `cache_control_injection_points`).
+    pub endpoint_params: NameSet,
     pub routing_strategies: NameSet,
     /// Provider type => `litellm_params` field => the variable LiteLLM reads when the
     /// config leaves the field out (`openai` => `api_key` => `OPENAI_API_KEY`).
