@@ -886,3 +886,23 @@ fn ollama_without_api_base_gets_litellm_s_default_made_explicit() {
         String::from_utf8_lossy(&valid.stderr)
     );
 }
+
+#[test]
+fn placeholder_keys_are_named_as_such_and_shared_literals_name_each_entry() {
+    let (_, warnings) = import(&root().join("tests/import/local-servers.yaml"));
+    assert!(
+        warnings.contains("model_list[0].litellm_params.api_key: a placeholder key (\"EMPTY\"), not a secret")
+            && warnings.contains("export OPENAI_API_KEY=EMPTY before rendering"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("model_list[2].litellm_params.api_key: a placeholder key (\"none\")"),
+        "{warnings}"
+    );
+    // The second provider with the same pasted key is named at its own entry.
+    assert!(
+        warnings.contains("model_list[4].litellm_params.api_key: a literal secret (the same literal as at model_list[3].litellm_params.api_key)"),
+        "{warnings}"
+    );
+    assert!(!warnings.contains("LITERALKEY"), "{warnings}");
+}

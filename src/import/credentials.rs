@@ -34,6 +34,25 @@ pub(super) enum Secret {
 pub(super) struct Seen {
     at: String,
     json: bool,
+    /// A placeholder (`none`, `EMPTY`, `not-needed`): one of a fixed list, so not a secret
+    /// and safe to show.
+    placeholder: Option<String>,
+}
+
+/// Keys people give a local server that checks none (vLLM, Ollama, LM Studio): LiteLLM
+/// still needs some value, but none of these is a secret.
+const PLACEHOLDER_KEYS: &[&str] = &[
+    "any", "anything", "dummy", "empty", "fake", "ignored", "na", "n/a", "no-key", "nokey",
+    "none", "not-needed", "not_needed", "notneeded", "placeholder", "sk-1234", "sk-dummy",
+    "sk-no-key-required", "sk-xxx", "sk-xxxx", "unused", "x", "xxx", "xxxx",
+];
+
+/// `text` as written, if it is a placeholder (compared without case).
+fn placeholder(text: &str) -> Option<String> {
+    let lower = text.trim().to_ascii_lowercase();
+    PLACEHOLDER_KEYS
+        .contains(&lower.as_str())
+        .then(|| text.to_owned())
 }
 
 /// Where a value stands while it is walked: its path for messages, the stem its variable
@@ -101,6 +120,7 @@ impl Importer<'_> {
             .or_insert_with(|| Seen {
                 at: path.to_owned(),
                 json,
+                placeholder: placeholder(&text),
             });
         Some(Secret::Literal(digest))
     }
@@ -108,23 +128,47 @@ impl Importer<'_> {
     /// A secret source for the spec: the variable the config named, or for a literal the
     /// conventional name, with a warning that says to export it.
     pub(super) fn source(&mut self, secret: Secret, conventional: &str, target: &str) -> SourceOut {
-        match secret {
-            Secret::Env(var) => SourceOut::Env(var),
-            Secret::Literal(digest) => {
-                let (at, json) = self
-                    .literal_at
-                    .get(&digest)
-                    .map_or((String::new(), false), |s| (s.at.clone(), s.json));
+        self.source_at(secret, conventional, target, None)
+    }
+
+    /// As `source`, for the entry at `here` (a literal met first elsewhere is named where
+    /// this target takes it from, not only where it was first seen).
+    pub(super) fn source_at(
+        &mut self,
+        secret: Secret,
+        conventional: &str,
+        target: &str,
+        here: Option<&str>,
+    ) -> SourceOut {
+        let digest = match secret {
+            Secret::Env(var) => return SourceOut::Env(var),
+            Secret::Literal(digest) => digest,
+        };
+        let (first, json, placeholder) = self
+            .literal_at
+            .get(&digest)
+            .map_or((String::new(), false, None), |s| {
+                (s.at.clone(), s.json, s.placeholder.clone())
+            });
+        let at = here.unwrap_or(&first).to_owned();
+        let same = if at == first {
+            String::new()
+        } else {
+            format!(" (the same literal as at {first})")
+        };
+        let message = match placeholder {
+            Some(p) => format!(
+                "a placeholder key (\"{p}\"){same}, not a secret: a server that checks no key gets it, and LiteLLM needs some value; the spec keeps keys out of config.yaml, so {target} reads it from ${conventional}: export {conventional}={p} before rendering"
+            ),
+            None => {
                 let what = if json { " (as JSON text)" } else { "" };
-                self.warn(
-                    &at,
-                    format!(
-                        "a literal secret, not copied into the spec: {target} reads it from ${conventional}; export {conventional}{what} before rendering"
-                    ),
-                );
-                SourceOut::Env(conventional.into())
+                format!(
+                    "a literal secret{same}, not copied into the spec: {target} reads it from ${conventional}; export {conventional}{what} before rendering"
+                )
             }
-        }
+        };
+        self.warn(&at, message);
+        SourceOut::Env(conventional.into())
     }
 
     /// `value` as it may stand in config.yaml: every credential in it replaced by an

@@ -803,10 +803,16 @@ impl<'a> Importer<'a> {
         names: &[String],
     ) -> (BTreeMap<String, ProviderOut>, Vec<ModelOut>) {
         let groups = std::mem::take(&mut self.groups);
+        // Where each provider was first met: its warnings name that entry.
+        let mut first_at: Vec<Option<&str>> = vec![None; groups.len()];
+        for m in &models {
+            first_at[m.group].get_or_insert(m.at.as_str());
+        }
         let providers = groups
             .iter()
             .zip(names)
-            .map(|(group, name)| (name.clone(), self.provider(group, name)))
+            .zip(&first_at)
+            .map(|((group, name), at)| (name.clone(), self.provider(group, name, *at)))
             .collect();
         // Default ids are <name>--<provider>: two deployments of one name on one provider
         // (a load-balanced group) need explicit ids.
@@ -833,7 +839,7 @@ impl<'a> Importer<'a> {
     }
 
     /// A provider, each key and credential from its source, under `resolve`'s names.
-    fn provider(&mut self, group: &Group, name: &str) -> ProviderOut {
+    fn provider(&mut self, group: &Group, name: &str, entry: Option<&str>) -> ProviderOut {
         let prefix = env_prefix(name);
         let path = |what: &str| format!("providers.{name}.{what}");
         let c = catalog();
@@ -842,7 +848,8 @@ impl<'a> Importer<'a> {
         let mut api_key = group.api_key.clone().map(|s| {
             let var = format!("{prefix}_API_KEY");
             self.claim(&var, &path("apiKey"));
-            self.source(s, &var, &path("apiKey"))
+            let here = entry.map(|at| format!("{at}.litellm_params.api_key"));
+            self.source_at(s, &var, &path("apiKey"), here.as_deref())
         });
         if api_key.is_none()
             && group.credentials.is_empty()
@@ -883,7 +890,8 @@ impl<'a> Importer<'a> {
                 let var = format!("{prefix}_{}", k.to_ascii_uppercase());
                 let field = path(&format!("credentials.{k}"));
                 self.claim(&var, &field);
-                (k.clone(), self.source(s.clone(), &var, &field))
+                let here = entry.map(|at| format!("{at}.litellm_params.{k}"));
+                (k.clone(), self.source_at(s.clone(), &var, &field, here.as_deref()))
             })
             .collect();
         ProviderOut {
