@@ -891,8 +891,9 @@ fn ollama_without_api_base_gets_litellm_s_default_made_explicit() {
 fn placeholder_keys_are_named_as_such_and_shared_literals_name_each_entry() {
     let (_, warnings) = import(&root().join("tests/import/local-servers.yaml"));
     assert!(
-        warnings.contains("model_list[0].litellm_params.api_key: a placeholder key (\"EMPTY\"), not a secret")
-            && warnings.contains("export OPENAI_API_KEY=EMPTY before rendering"),
+        warnings.contains(
+            "model_list[0].litellm_params.api_key: a placeholder key (\"EMPTY\"), not a secret"
+        ) && warnings.contains("export OPENAI_API_KEY=EMPTY before rendering"),
         "{warnings}"
     );
     assert!(
