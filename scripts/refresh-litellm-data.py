@@ -110,6 +110,34 @@ def inferred_models(providers):
     return out
 
 
+def api_base_providers(providers):
+    """The provider LiteLLM gives a model without a known prefix when its api_base is one
+    of the OpenAI-compatible endpoints it knows (`api.groq.com/openai/v1` => groq), as
+    its own get_llm_provider answers for each endpoint. Keyed by host and path, lowercase
+    host, no trailing slash: the parts its `_endpoint_matches_api_base` compares."""
+    from urllib.parse import urlparse
+
+    out = {}
+    for endpoint in litellm.openai_compatible_endpoints:
+        url = endpoint if "://" in endpoint else f"https://{endpoint}"
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                provider = litellm.get_llm_provider("litegate-probe", api_base=url)[1]
+        except Exception:  # noqa: BLE001 - an endpoint LiteLLM lists but does not place
+            continue
+        if provider not in providers:
+            continue
+        parsed = urlparse(url)
+        key = (parsed.hostname or "").lower() + parsed.path.rstrip("/")
+        # One api_base can match two keys only if they share a host: then they must agree,
+        # so the order LiteLLM tries them in does not matter here.
+        for other, theirs in out.items():
+            if other.split("/")[0] == key.split("/")[0] and theirs != provider:
+                assert not (key.startswith(other + "/") or other.startswith(key + "/")), (key, other)
+        out[key] = provider
+    return out
+
+
 def block(name, items):
     lines = [f"{name}:"]
     lines += [f"  - {item}" for item in items]
@@ -143,6 +171,9 @@ def main():
     print("envFallbacks:")
     for provider, fields in sorted(env_fallbacks(POLICY["apiKeyRequired"]).items()):
         print(f"  {provider}: {{{', '.join(f'{k}: {v}' for k, v in sorted(fields.items()))}}}")
+    print("apiBaseProviders:")
+    for endpoint, provider in sorted(api_base_providers(set(providers)).items()):
+        print(f"  {json.dumps(endpoint)}: {provider}")
     print("inferredModels:")
     for provider, names in sorted(inferred_models(set(providers)).items()):
         print(f"  {provider}: [{', '.join(json.dumps(n) for n in sorted(names))}]")

@@ -907,3 +907,16 @@ fn placeholder_keys_are_named_as_such_and_shared_literals_name_each_entry() {
     );
     assert!(!warnings.contains("LITERALKEY"), "{warnings}");
 }
+
+#[test]
+fn an_endpoint_litellm_knows_gives_the_provider_before_its_model_map() {
+    let (spec, warnings) = import(&root().join("tests/import/endpoint-inferred.yaml"));
+    let spec: Value = serde_saphyr::from_str(&spec).expect("the spec is YAML");
+    let types: Vec<&str> = ["groq", "together-ai", "openai"]
+        .iter()
+        .map(|p| spec["providers"][p]["type"].as_str().unwrap_or("(none)"))
+        .collect();
+    assert_eq!(types, ["groq", "together_ai", "openai"], "{spec}");
+    assert_eq!(spec["models"].as_array().map(Vec::len), Some(3), "{spec}");
+    assert!(!warnings.contains("drops model"), "{warnings}");
+}

@@ -185,6 +185,18 @@ impl Importer<'_> {
         {
             return Some((provider_type.into(), upstream.into()));
         }
+        // LiteLLM's order: an endpoint it knows decides before its model map does.
+        let api_base = params.get("api_base").and_then(Value::as_str);
+        if let Some(inferred) = api_base
+            .filter(|base| !base.starts_with("os.environ/"))
+            .and_then(|base| c.api_base_provider(base))
+        {
+            self.warn(
+                &here,
+                format!("\"{full}\" has no provider prefix LiteLLM knows, and its api_base is the {inferred} endpoint LiteLLM knows: LiteLLM gives it provider \"{inferred}\", and the spec says so (config.yaml gets {inferred}/{full}, which LiteLLM reads the same)"),
+            );
+            return Some((inferred.into(), full.into()));
+        }
         if let Some(inferred) = c.inferred_provider(full) {
             self.warn(
                 &here,

@@ -34,6 +34,9 @@ pub struct Catalog {
     /// Provider type => `litellm_params` field => the variable LiteLLM reads when the
     /// config leaves the field out (`openai` => `api_key` => `OPENAI_API_KEY`).
     pub env_fallbacks: NameMap<NameMap<Name>>,
+    /// An OpenAI-compatible endpoint LiteLLM knows (`api.groq.com/openai/v1`: lowercase
+    /// host and path) => the provider it gives a model without a known prefix there.
+    pub api_base_providers: NameMap<Name>,
     /// Provider type => model names LiteLLM's model map resolves to it without a prefix.
     pub inferred_models: NameMap<NameSet>,
 }
