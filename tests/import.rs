@@ -920,3 +920,15 @@ fn an_endpoint_litellm_knows_gives_the_provider_before_its_model_map() {
     assert_eq!(spec["models"].as_array().map(Vec::len), Some(3), "{spec}");
     assert!(!warnings.contains("drops model"), "{warnings}");
 }
+
+#[test]
+fn models_of_a_registered_custom_provider_are_imported_with_its_type() {
+    let (spec, warnings) = import(&root().join("tests/import/custom-providers.yaml"));
+    let spec: Value = serde_saphyr::from_str(&spec).expect("the spec is YAML");
+    assert_eq!(spec["providers"]["echo"]["type"], json!("echo"), "{spec}");
+    assert_eq!(spec["models"].as_array().map(Vec::len), Some(3), "{spec}");
+    assert!(
+        warnings.contains("build an image with them (deployment.image)"),
+        "{warnings}"
+    );
+}

@@ -131,7 +131,7 @@ impl Importer<'_> {
         if !self.custom_providers.is_empty() {
             self.warn(
                 "litellm_settings.custom_provider_map",
-                "copied into passthrough, but its handlers are Python modules next to the config, which the image does not have: build an image with them (deployment.image); models of these providers are not imported".into(),
+                "copied into passthrough, and models of its providers are imported with those provider types; but the handlers are Python modules next to the config, which the stock image does not have: build an image with them (deployment.image), or those models fail at their first request".into(),
             );
         }
     }

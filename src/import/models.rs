@@ -185,6 +185,12 @@ impl Importer<'_> {
         {
             return Some((provider_type.into(), upstream.into()));
         }
+        // LiteLLM checks registered custom providers right after its own prefixes.
+        if let Some((provider_type, upstream)) = full.split_once('/')
+            && self.custom_providers.contains(provider_type)
+        {
+            return Some((provider_type.into(), upstream.into()));
+        }
         // LiteLLM's order: an endpoint it knows decides before its model map does.
         let api_base = params.get("api_base").and_then(Value::as_str);
         if let Some(inferred) = api_base
@@ -212,13 +218,6 @@ impl Importer<'_> {
     fn unplaceable(&mut self, here: &str, name: &str, full: &str) {
         let c = catalog();
         let prefix = full.split_once('/').map(|(p, _)| p);
-        if let Some(p) = prefix.filter(|p| self.custom_providers.contains(*p)) {
-            self.skip(
-                here,
-                format!("provider \"{p}\" is registered by litellm_settings.custom_provider_map, a Python handler litegate cannot carry: not imported; build an image with the handler (deployment.image), or serve the model behind an OpenAI-compatible endpoint"),
-            );
-            return;
-        }
         let hint = prefix
             .and_then(|p| crate::suggest::help(p, c.provider_types.iter()))
             .map(|h| format!(" ({h})"))
