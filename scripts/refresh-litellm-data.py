@@ -110,6 +110,17 @@ def inferred_models(providers):
     return out
 
 
+def model_info_fields(params):
+    """The fields of LiteLLM's ModelInfo that are no litellm_params name
+    (`supports_function_calling`): written under litellm_params they are forwarded to the
+    provider, and import says where they belong."""
+    import typing
+
+    from litellm.types.utils import ModelInfoBase
+
+    return sorted(set(typing.get_type_hints(ModelInfoBase)) - set(params))
+
+
 def api_base_providers(providers):
     """The provider LiteLLM gives a model without a known prefix when its api_base is one
     of the OpenAI-compatible endpoints it knows (`api.groq.com/openai/v1` => groq), as
@@ -167,6 +178,7 @@ def main():
     print(block("deploymentParams", deployment))
     print(block("litellmParams", litellm_params))
     print(block("endpointParams", endpoint))
+    print(block("modelInfoFields", model_info_fields(known | set(endpoint))))
     print(block("routingStrategies", strategies))
     print("envFallbacks:")
     for provider, fields in sorted(env_fallbacks(POLICY["apiKeyRequired"]).items()):

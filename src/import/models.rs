@@ -269,17 +269,7 @@ impl Importer<'_> {
                     .filter_map(|v| v.as_str().map(str::to_owned))
                     .collect();
             }
-            _ if !c.is_known_param(key) => self.warn(
-                p,
-                format!(
-                    "not imported{}: not a param LiteLLM {} knows, so it would be forwarded to the provider as a request field{}",
-                    if secret { " (a secret: its value is not copied anywhere)" } else { "" },
-                    c.litellm_version,
-                    crate::suggest::help(key, c.known_params())
-                        .map(|help| format!("; {help}"))
-                        .unwrap_or_default()
-                ),
-            ),
+            _ if !c.is_known_param(key) => self.unknown_param(p, key, secret),
             _ if secret => {
                 if let Some(secret) = self.secret(p, value) {
                     group.credentials.insert(key.into(), secret);
@@ -289,5 +279,26 @@ impl Importer<'_> {
                 model.params.insert(key.into(), value.clone());
             }
         }
+    }
+
+    /// A name LiteLLM does not read from litellm_params: it forwards it to the provider as
+    /// a request field, which the spec does not allow (E018); not imported, and said where
+    /// it belongs when that is known.
+    fn unknown_param(&mut self, p: &str, key: &str, secret: bool) {
+        let c = catalog();
+        let help = if c.model_info_fields.contains(key) {
+            Some("it is a model_info field: if it describes the model, move it under model_info (the spec's models[].info), where LiteLLM reads it".to_owned())
+        } else {
+            crate::suggest::help(key, c.known_params())
+        };
+        self.warn(
+            p,
+            format!(
+                "not imported{}: not a param LiteLLM {} knows, so it would be forwarded to the provider as a request field{}",
+                if secret { " (a secret: its value is not copied anywhere)" } else { "" },
+                c.litellm_version,
+                help.map(|help| format!("; {help}")).unwrap_or_default()
+            ),
+        );
     }
 }

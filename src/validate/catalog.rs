@@ -104,6 +104,11 @@ mod tests {
             );
         }
         assert!(c.routing_strategies.contains("simple-shuffle"));
+        assert!(c.model_info_fields.contains("supports_function_calling"));
+        assert!(
+            !c.model_info_fields.contains("input_cost_per_token"),
+            "a param too"
+        );
         assert!(c.request_params.contains("logit_bias"));
         for p in &c.litellm_params {
             assert!(

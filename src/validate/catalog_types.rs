@@ -30,6 +30,8 @@ pub struct Catalog {
     /// Params of LiteLLM's other endpoints and provider param types it reads from
     /// `litellm_params` (`dimensions`, watsonx `space_id`, `cache_control_injection_points`).
     pub endpoint_params: NameSet,
+    /// Fields of LiteLLM's `ModelInfo` that are no param (`supports_function_calling`).
+    pub model_info_fields: NameSet,
     pub routing_strategies: NameSet,
     /// Provider type => `litellm_params` field => the variable LiteLLM reads when the
     /// config leaves the field out (`openai` => `api_key` => `OPENAI_API_KEY`).
