@@ -886,3 +886,49 @@ fn ollama_without_api_base_gets_litellm_s_default_made_explicit() {
         String::from_utf8_lossy(&valid.stderr)
     );
 }
+
+#[test]
+fn placeholder_keys_are_named_as_such_and_shared_literals_name_each_entry() {
+    let (_, warnings) = import(&root().join("tests/import/local-servers.yaml"));
+    assert!(
+        warnings.contains(
+            "model_list[0].litellm_params.api_key: a placeholder key (\"EMPTY\"), not a secret"
+        ) && warnings.contains("export OPENAI_API_KEY=EMPTY before rendering"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("model_list[2].litellm_params.api_key: a placeholder key (\"none\")"),
+        "{warnings}"
+    );
+    // The second provider with the same pasted key is named at its own entry.
+    assert!(
+        warnings.contains("model_list[4].litellm_params.api_key: a literal secret (the same literal as at model_list[3].litellm_params.api_key)"),
+        "{warnings}"
+    );
+    assert!(!warnings.contains("LITERALKEY"), "{warnings}");
+}
+
+#[test]
+fn an_endpoint_litellm_knows_gives_the_provider_before_its_model_map() {
+    let (spec, warnings) = import(&root().join("tests/import/endpoint-inferred.yaml"));
+    let spec: Value = serde_saphyr::from_str(&spec).expect("the spec is YAML");
+    let types: Vec<&str> = ["groq", "together-ai", "openai"]
+        .iter()
+        .map(|p| spec["providers"][p]["type"].as_str().unwrap_or("(none)"))
+        .collect();
+    assert_eq!(types, ["groq", "together_ai", "openai"], "{spec}");
+    assert_eq!(spec["models"].as_array().map(Vec::len), Some(3), "{spec}");
+    assert!(!warnings.contains("drops model"), "{warnings}");
+}
+
+#[test]
+fn models_of_a_registered_custom_provider_are_imported_with_its_type() {
+    let (spec, warnings) = import(&root().join("tests/import/custom-providers.yaml"));
+    let spec: Value = serde_saphyr::from_str(&spec).expect("the spec is YAML");
+    assert_eq!(spec["providers"]["echo"]["type"], json!("echo"), "{spec}");
+    assert_eq!(spec["models"].as_array().map(Vec::len), Some(3), "{spec}");
+    assert!(
+        warnings.contains("build an image with them (deployment.image)"),
+        "{warnings}"
+    );
+}

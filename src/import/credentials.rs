@@ -12,13 +12,14 @@
 //! reported with the variable to export; a value is never printed, only compared by
 //! digest.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde_json::Value;
 
 use super::Importer;
+use super::names::{env_stem, join};
 use super::out::SourceOut;
-use crate::resolve::{DATABASE_URL_ENV, MASTER_KEY_ENV, REDIS_PASSWORD_ENV, sha256_hex};
+use crate::resolve::sha256_hex;
 use crate::secret_shape::{env_reference, is_secret_name, is_secret_value};
 
 /// A secret's identity: the env var it came from, or a digest of the literal (never
@@ -34,6 +35,46 @@ pub(super) enum Secret {
 pub(super) struct Seen {
     at: String,
     json: bool,
+    /// A placeholder (`none`, `EMPTY`, `not-needed`): one of a fixed list, so not a secret
+    /// and safe to show.
+    placeholder: Option<String>,
+}
+
+/// Keys people give a local server that checks none (vLLM, Ollama, LM Studio): LiteLLM
+/// still needs some value, but none of these is a secret.
+const PLACEHOLDER_KEYS: &[&str] = &[
+    "any",
+    "anything",
+    "dummy",
+    "empty",
+    "fake",
+    "ignored",
+    "na",
+    "n/a",
+    "no-key",
+    "nokey",
+    "none",
+    "not-needed",
+    "not_needed",
+    "notneeded",
+    "placeholder",
+    "sk-1234",
+    "sk-dummy",
+    "sk-no-key-required",
+    "sk-xxx",
+    "sk-xxxx",
+    "unused",
+    "x",
+    "xxx",
+    "xxxx",
+];
+
+/// `text` as written, if it is a placeholder (compared without case).
+fn placeholder(text: &str) -> Option<String> {
+    let lower = text.trim().to_ascii_lowercase();
+    PLACEHOLDER_KEYS
+        .contains(&lower.as_str())
+        .then(|| text.to_owned())
 }
 
 /// Where a value stands while it is walked: its path for messages, the stem its variable
@@ -101,6 +142,7 @@ impl Importer<'_> {
             .or_insert_with(|| Seen {
                 at: path.to_owned(),
                 json,
+                placeholder: placeholder(&text),
             });
         Some(Secret::Literal(digest))
     }
@@ -108,23 +150,47 @@ impl Importer<'_> {
     /// A secret source for the spec: the variable the config named, or for a literal the
     /// conventional name, with a warning that says to export it.
     pub(super) fn source(&mut self, secret: Secret, conventional: &str, target: &str) -> SourceOut {
-        match secret {
-            Secret::Env(var) => SourceOut::Env(var),
-            Secret::Literal(digest) => {
-                let (at, json) = self
-                    .literal_at
-                    .get(&digest)
-                    .map_or((String::new(), false), |s| (s.at.clone(), s.json));
+        self.source_at(secret, conventional, target, None)
+    }
+
+    /// As `source`, for the entry at `here` (a literal met first elsewhere is named where
+    /// this target takes it from, not only where it was first seen).
+    pub(super) fn source_at(
+        &mut self,
+        secret: Secret,
+        conventional: &str,
+        target: &str,
+        here: Option<&str>,
+    ) -> SourceOut {
+        let digest = match secret {
+            Secret::Env(var) => return SourceOut::Env(var),
+            Secret::Literal(digest) => digest,
+        };
+        let (first, json, placeholder) = self
+            .literal_at
+            .get(&digest)
+            .map_or((String::new(), false, None), |s| {
+                (s.at.clone(), s.json, s.placeholder.clone())
+            });
+        let at = here.unwrap_or(&first).to_owned();
+        let same = if at == first {
+            String::new()
+        } else {
+            format!(" (the same literal as at {first})")
+        };
+        let message = match placeholder {
+            Some(p) => format!(
+                "a placeholder key (\"{p}\"){same}, not a secret: a server that checks no key gets it, and LiteLLM needs some value; the spec keeps keys out of config.yaml, so {target} reads it from ${conventional}: export {conventional}={p} before rendering"
+            ),
+            None => {
                 let what = if json { " (as JSON text)" } else { "" };
-                self.warn(
-                    &at,
-                    format!(
-                        "a literal secret, not copied into the spec: {target} reads it from ${conventional}; export {conventional}{what} before rendering"
-                    ),
-                );
-                SourceOut::Env(conventional.into())
+                format!(
+                    "a literal secret{same}, not copied into the spec: {target} reads it from ${conventional}; export {conventional}{what} before rendering"
+                )
             }
-        }
+        };
+        self.warn(&at, message);
+        SourceOut::Env(conventional.into())
     }
 
     /// `value` as it may stand in config.yaml: every credential in it replaced by an
@@ -267,114 +333,5 @@ impl Importer<'_> {
         let mut out = std::mem::take(&mut self.secret_env);
         out.retain(|name, _| !self.claimed.contains_key(name));
         out
-    }
-}
-
-/// Names litegate itself gives every container that has them.
-pub(super) fn litegate_names() -> [String; 4] {
-    [
-        MASTER_KEY_ENV,
-        DATABASE_URL_ENV,
-        REDIS_PASSWORD_ENV,
-        crate::resolve::SALT_KEY_ENV,
-    ]
-    .map(str::to_owned)
-}
-
-/// Every variable the config reads (`os.environ/NAME` anywhere in a string, and the names
-/// under `environment_variables`): a derived name must not take one.
-pub(super) fn config_names(config: &Value) -> BTreeSet<String> {
-    fn walk(value: &Value, out: &mut BTreeSet<String>) {
-        match value {
-            Value::String(s) => {
-                for (_, rest) in s.match_indices("os.environ/").map(|(i, _)| s.split_at(i)) {
-                    let name: String = rest["os.environ/".len()..]
-                        .chars()
-                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                        .collect();
-                    out.insert(name);
-                }
-            }
-            Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
-            Value::Object(map) => map.values().for_each(|v| walk(v, out)),
-            _ => {}
-        }
-    }
-    let mut out = BTreeSet::new();
-    walk(config, &mut out);
-    if let Some(vars) = config
-        .get("environment_variables")
-        .and_then(Value::as_object)
-    {
-        out.extend(vars.keys().cloned());
-    }
-    out
-}
-
-/// A variable name from a place: `cache_params.password` => `CACHE_PARAMS_PASSWORD`,
-/// `clientSecret` => `CLIENT_SECRET`, `hooks[0]` => `HOOKS_0`.
-pub(super) fn env_stem(place: &str) -> String {
-    let mut out = String::new();
-    let mut prev: Option<char> = None;
-    for c in place.chars() {
-        if c.is_ascii_alphanumeric() {
-            let camel = c.is_ascii_uppercase()
-                && prev.is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit());
-            if camel && !out.ends_with('_') {
-                out.push('_');
-            }
-            out.push(c.to_ascii_uppercase());
-        } else if !out.is_empty() && !out.ends_with('_') {
-            out.push('_');
-        }
-        prev = Some(c);
-    }
-    let out = out.trim_end_matches('_');
-    match out.chars().next() {
-        None => "IMPORTED_SECRET".into(),
-        Some(c) if c.is_ascii_digit() => format!("SECRET_{out}"),
-        Some(_) => out.into(),
-    }
-}
-
-fn join(names: &[&String]) -> String {
-    names
-        .iter()
-        .map(|s| s.as_str())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn names_are_derived_from_the_place_shell_safe() {
-        assert_eq!(env_stem("cache_params_password"), "CACHE_PARAMS_PASSWORD");
-        assert_eq!(
-            env_stem("callback_settings_audit_sink_clientSecret"),
-            "CALLBACK_SETTINGS_AUDIT_SINK_CLIENT_SECRET"
-        );
-        assert_eq!(
-            env_stem("OPENAI_extra_headers_Ocp-Apim-Subscription-Key"),
-            "OPENAI_EXTRA_HEADERS_OCP_APIM_SUBSCRIPTION_KEY"
-        );
-        assert_eq!(
-            env_stem("alert_to_webhook_url_budget_alerts_0"),
-            "ALERT_TO_WEBHOOK_URL_BUDGET_ALERTS_0"
-        );
-        assert_eq!(env_stem("0_key"), "SECRET_0_KEY");
-        assert_eq!(env_stem("--"), "IMPORTED_SECRET");
-    }
-
-    #[test]
-    fn every_variable_the_config_reads_is_reserved() {
-        let config = json!({"a": ["x os.environ/ONE", {"b": "os.environ/TWO"}], "environment_variables": {"THREE": "v"}});
-        assert_eq!(
-            config_names(&config).into_iter().collect::<Vec<_>>(),
-            ["ONE", "THREE", "TWO"]
-        );
     }
 }

@@ -43,16 +43,17 @@ pub(super) fn merged(
         if !loaded.insert(location.clone()) {
             continue;
         }
-        let tree: Value = match serde_saphyr::from_str_with_options(&text, super::yaml_options()) {
-            Ok(tree) => tree,
-            Err(e) => {
-                errors.push(format!(
-                    "include: {entry}: {}",
-                    super::syntax::not_yaml(&text, &e)
-                ));
-                continue;
-            }
-        };
+        let tree: Value =
+            match serde_saphyr::from_str_with_options(&text, super::read::yaml_options()) {
+                Ok(tree) => tree,
+                Err(e) => {
+                    errors.push(format!(
+                        "include: {entry}: {}",
+                        super::syntax::not_yaml(&text, &e)
+                    ));
+                    continue;
+                }
+            };
         let Value::Object(included) = tree else {
             errors.push(format!("include: {entry}: its top level is not a mapping"));
             continue;

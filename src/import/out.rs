@@ -1,5 +1,13 @@
 //! The spec as `import` writes it: serde types shaped like `spec::Gateway`, holding only
 //! what an import can produce (every secret is an `env` source).
+//!
+//! Why not the spec types themselves: they are read-only by design (`Deserialize` only;
+//! `SecretSource` is deserialized by hand so a literal is refused without being echoed),
+//! they hold what an import never writes (file, secretRef and remote sources, resources,
+//! probes, autoscaling), and a `Serialize` added to them would have to keep every default
+//! out of the written spec field by field. These types can only say what import may say:
+//! a secret here cannot be anything but `{env: NAME}`, and `tests/import.rs` checks that
+//! every spec it writes compiles, so parses as a `Gateway`.
 
 use std::collections::BTreeMap;
 

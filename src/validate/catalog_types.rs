@@ -27,10 +27,18 @@ pub struct Catalog {
     pub deployment_params: NameSet,
     /// Every other param LiteLLM reads from `litellm_params` (its `all_litellm_params`).
     pub litellm_params: NameSet,
+    /// Params of LiteLLM's other endpoints and provider param types it reads from
+    /// `litellm_params` (`dimensions`, watsonx `space_id`, `cache_control_injection_points`).
+    pub endpoint_params: NameSet,
+    /// Fields of LiteLLM's `ModelInfo` that are no param (`supports_function_calling`).
+    pub model_info_fields: NameSet,
     pub routing_strategies: NameSet,
     /// Provider type => `litellm_params` field => the variable LiteLLM reads when the
     /// config leaves the field out (`openai` => `api_key` => `OPENAI_API_KEY`).
     pub env_fallbacks: NameMap<NameMap<Name>>,
+    /// An OpenAI-compatible endpoint LiteLLM knows (`api.groq.com/openai/v1`: lowercase
+    /// host and path) => the provider it gives a model without a known prefix there.
+    pub api_base_providers: NameMap<Name>,
     /// Provider type => model names LiteLLM's model map resolves to it without a prefix.
     pub inferred_models: NameMap<NameSet>,
 }

@@ -1,6 +1,6 @@
 //! `providers:`: known types, the fields each type needs, params, secret sources.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
@@ -22,6 +22,7 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
             "at least one provider is needed",
         ));
     }
+    let custom = custom_provider_types(spec);
     for (name, provider) in &spec.providers {
         let path = format!("providers.{name}");
         if !is_provider_name(name) {
@@ -32,7 +33,7 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
             );
         }
         let ty = provider.provider_type.as_str();
-        if !c.provider_types.contains(ty) {
+        if !c.provider_types.contains(ty) && !custom.contains(ty) {
             let mut d = Diagnostic::error(
                 Code::E010,
                 format!("{path}.type"),
@@ -113,6 +114,19 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
             secret_source(&at, source, mode, out);
         }
     }
+}
+
+/// Provider types `passthrough.litellm_settings.custom_provider_map` registers: LiteLLM
+/// serves `<provider>/<model>` through the named Python handler (which the image must have).
+pub fn custom_provider_types(spec: &Gateway) -> BTreeSet<&str> {
+    spec.passthrough
+        .litellm_settings
+        .get("custom_provider_map")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry.get("provider").and_then(Value::as_str))
+        .collect()
 }
 
 fn is_provider_name(name: &str) -> bool {

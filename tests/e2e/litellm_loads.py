@@ -15,6 +15,9 @@ import os
 import re
 import sys
 
+# A config's custom handler (tests/import/custom_handler.py) is imported from the corpus
+# folder: leave no __pycache__ there.
+sys.dont_write_bytecode = True
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
