@@ -255,6 +255,9 @@ pub struct Plan {
     pub destructive: Vec<String>,
     /// What the verdict alone does not say.
     pub notes: Vec<String>,
+    /// For `rollout`: how fast the pods are replaced, from NEW's Deployment strategy.
+    #[serde(skip)]
+    pub pace: String,
 }
 
 impl Plan {
@@ -313,7 +316,10 @@ impl Plan {
                 }
             }
             Verdict::Rollout => {
-                s.push_str("verdict: rollout (every pod is replaced, one at a time)\n");
+                s.push_str(&format!(
+                    "verdict: rollout (every pod is replaced, {})\n",
+                    self.pace
+                ));
                 s.push_str("because the pod template changed:\n");
                 for r in &self.reasons {
                     s.push_str(&format!("  {r}\n"));
@@ -328,6 +334,29 @@ impl Plan {
 }
 
 /// Compares two views.
+/// How the Deployment's rolling update replaces pods, in words.
+fn pace(view: &View) -> String {
+    let rolling = view
+        .objects
+        .get("Deployment")
+        .and_then(|d| d.pointer("/spec/strategy/rollingUpdate"));
+    let field = |name: &str| {
+        rolling
+            .and_then(|r| r.get(name))
+            .map_or_else(String::new, |v| match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+    };
+    match (field("maxSurge").as_str(), field("maxUnavailable").as_str()) {
+        ("1", "0") => "one at a time".into(),
+        (surge, "0") => format!("{surge} at a time, none down before its replacement is ready"),
+        (surge, unavailable) => {
+            format!("{surge} new at a time, with up to {unavailable} down meanwhile")
+        }
+    }
+}
+
 pub fn plan(old: &View, new: &View) -> Plan {
     let objects = KINDS
         .iter()
@@ -441,6 +470,7 @@ pub fn plan(old: &View, new: &View) -> Plan {
         );
     }
     Plan {
+        pace: pace(new),
         verdict,
         reasons,
         objects,

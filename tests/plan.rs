@@ -521,3 +521,25 @@ fn plan_dir_new_names_the_rotated_key_in_text_and_json() {
         assert_no_secret_value(&all);
     }
 }
+
+/// The rollout verdict says how fast pods go, from the new Deployment's strategy: "one at a
+/// time" was printed whatever maxSurge was.
+#[test]
+fn a_rollout_says_how_many_pods_go_at_once() {
+    let text = |p: &Plan| p.to_text();
+    let image = |s: String| s.replace("v1.80.12-stable", "v1.80.13-stable");
+    assert!(text(&plan_of(false, image)).contains("every pod is replaced, one at a time"));
+    let surge = |s: String| {
+        image(s).replace(
+            "  replicas: 2\n",
+            "  replicas: 2\n  rollout: {maxSurge: 3}\n",
+        )
+    };
+    let printed = text(&plan_of(false, surge));
+    assert!(
+        printed.contains(
+            "every pod is replaced, 3 at a time, none down before its replacement is ready"
+        ),
+        "{printed}"
+    );
+}

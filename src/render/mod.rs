@@ -1,5 +1,5 @@
 //! Resolved -> typed objects. Pure: no I/O here. The order of `Rendered::objects` is the
-//! output order: ConfigMap, Secret, Service, Deployment, PodDisruptionBudget, HPA.
+//! output order, `KINDS`'s.
 
 pub mod deployment;
 mod env_refs;

@@ -7,9 +7,11 @@ use crate::spec::Gateway;
 
 use super::MAX_OBJECT_DATA_BYTES;
 
-/// The bytes every model entry of config.yaml has whatever its values:
-/// `- model_name: \n  litellm_params:\n    model: /\n  model_info:\n    id: \n`.
-const ENTRY_FIXED_BYTES: usize = 14 + 1 + 18 + 11 + 1 + 1 + 14 + 8 + 1;
+/// The text every model entry of config.yaml has whatever its values (names, provider type
+/// and model, id empty).
+const ENTRY_FIXED: &str =
+    "- model_name: \n  litellm_params:\n    model: /\n  model_info:\n    id: \n";
+const ENTRY_FIXED_BYTES: usize = ENTRY_FIXED.len();
 
 /// A lower bound on config.yaml's length: each entry's fixed text plus its name, provider
 /// type, upstream model and id, which serialization can only lengthen (quotes, escapes,
