@@ -9,196 +9,18 @@
 //! sha256 of its content: no secret value is kept in a view or a plan.
 
 mod fields;
+mod view;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::admin::{self, Request};
-use crate::names::CONFIG_CHECKSUM;
-use crate::render::{KINDS, Rendered};
-use crate::resolve::sha256_hex;
-use crate::{Error, emit};
+use crate::render::KINDS;
 
 pub use fields::{FieldChange, SecretKeys};
-
-/// One side of a plan: each object as a JSON tree (a Secret as the sha256 of its content
-/// only) and LiteLLM's config.yaml.
-#[derive(Debug, Clone)]
-pub struct View {
-    objects: BTreeMap<&'static str, Value>,
-    config_yaml: String,
-}
-
-impl View {
-    /// Whether the view has an object of `kind`.
-    pub fn has(&self, kind: &str) -> bool {
-        self.objects.contains_key(kind)
-    }
-
-    /// Forgets the Secret: it is kept apart from the directory compared with (`-o` without
-    /// `--plaintext-secret`), and a key change still shows as `checksum/secret`.
-    pub fn without_secret(mut self) -> Self {
-        self.objects.remove("Secret");
-        self
-    }
-
-    /// Forgets every secret value (`--skip-secrets`): the Secret's content and the pod
-    /// template's `checksum/secret`, so that only the rest is compared.
-    pub fn without_secret_values(mut self) -> Self {
-        if let Some(secret) = self
-            .objects
-            .get_mut("Secret")
-            .and_then(Value::as_object_mut)
-        {
-            secret.insert("content".into(), json!("not compared"));
-        }
-        if let Some(annotations) = self
-            .objects
-            .get_mut("Deployment")
-            .and_then(|d| d.pointer_mut("/spec/template/metadata/annotations"))
-            .and_then(Value::as_object_mut)
-        {
-            annotations.remove(crate::names::SECRET_CHECKSUM);
-        }
-        self
-    }
-
-    /// The view of a freshly rendered spec.
-    pub fn from_rendered(rendered: &Rendered) -> Result<Self, Error> {
-        let mut objects = BTreeMap::new();
-        for object in &rendered.objects {
-            let value = parse(&object.to_yaml()?, object.file_name())?;
-            objects.insert(object.kind(), seal(object.kind(), value));
-        }
-        Ok(View {
-            objects,
-            config_yaml: rendered.config_yaml.clone(),
-        })
-    }
-
-    /// The view of a directory written by `litegate render -o DIR`, read by
-    /// [`emit::read_rendered_dir`]: only the files litegate wrote (deployment.yaml and
-    /// configmap.yaml must be among them). Also returns the entries not read, to be named.
-    pub fn from_dir(dir: &Path) -> Result<(Self, Vec<emit::Foreign>), Error> {
-        let (files, not_read) = emit::read_rendered_dir(dir)?.into_output(dir)?;
-        Ok((Self::from_files(dir, &files)?, not_read))
-    }
-
-    fn from_files(dir: &Path, files: &BTreeMap<String, String>) -> Result<Self, Error> {
-        let mut objects = BTreeMap::new();
-        for (kind, file) in KINDS {
-            let Some(text) = files.get(file) else {
-                if matches!(kind, "ConfigMap" | "Deployment") {
-                    return Err(Error::fs(
-                        "reading",
-                        dir.join(file),
-                        std::io::ErrorKind::NotFound.into(),
-                    ));
-                }
-                continue;
-            };
-            let value = parse(text, file)?;
-            if value.get("kind").and_then(Value::as_str) != Some(kind) {
-                return Err(Error::Content {
-                    path: dir.join(file),
-                    problem: format!("not a {kind} written by litegate render -o"),
-                });
-            }
-            objects.insert(kind, seal(kind, value));
-        }
-        let config_yaml = objects["ConfigMap"]
-            .pointer(&format!("/data/{}", emit::CONFIG_FILE))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        Ok(View {
-            objects,
-            config_yaml,
-        })
-    }
-
-    /// With a database, model edits are applied live: the pod template then has no
-    /// `checksum/config`.
-    fn database(&self) -> bool {
-        self.objects.get("Deployment").is_some_and(|d| {
-            d.pointer("/spec/template/metadata/annotations")
-                .and_then(|a| a.get(CONFIG_CHECKSUM))
-                .is_none()
-        })
-    }
-
-    /// The config.yaml `model_list` entries, by `model_info.id`.
-    pub fn models(&self) -> BTreeMap<String, Value> {
-        let config: Value = serde_saphyr::from_str(&self.config_yaml).unwrap_or(Value::Null);
-        config
-            .get("model_list")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|m| {
-                let id = m.pointer("/model_info/id")?.as_str()?.to_owned();
-                Some((id, m.clone()))
-            })
-            .collect()
-    }
-
-    /// The gateway's name, which every object is named after (the Deployment's name).
-    pub fn gateway(&self) -> &str {
-        self.objects
-            .get("Deployment")
-            .and_then(|d| d.pointer("/metadata/name"))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-    }
-
-    fn settings(&self) -> Value {
-        let mut config: Value = serde_saphyr::from_str(&self.config_yaml).unwrap_or(Value::Null);
-        if let Some(map) = config.as_object_mut() {
-            map.remove("model_list");
-        }
-        config
-    }
-}
-
-fn parse(text: &str, what: &str) -> Result<Value, Error> {
-    serde_saphyr::from_str(text).map_err(|e| {
-        // Never the parser's snippet: the file may be a hand-edited secret.yaml.
-        Error::Content {
-            path: what.into(),
-            problem: format!("not valid YAML: {}", e.without_snippet()),
-        }
-    })
-}
-
-/// A Secret keeps its metadata, and of its content only a sha256.
-fn seal(kind: &str, mut value: Value) -> Value {
-    if kind != "Secret" {
-        return value;
-    }
-    let Some(map) = value.as_object_mut() else {
-        return Value::Null;
-    };
-    // Everything but the object's identity is content, whatever a hand edit added.
-    let fields: Vec<String> = map
-        .keys()
-        .filter(|k| !matches!(k.as_str(), "apiVersion" | "kind" | "metadata"))
-        .cloned()
-        .collect();
-    let content: serde_json::Map<String, Value> = fields
-        .into_iter()
-        .filter_map(|k| map.remove(&k).map(|v| (k, v)))
-        .collect();
-    let keys = fields::key_digests(&content);
-    let content = Value::Object(content);
-    map.insert(
-        "content".into(),
-        json!({ "sha256": sha256_hex(content.to_string().as_bytes()), "keys": keys }),
-    );
-    value
-}
+pub use view::View;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -358,7 +180,63 @@ fn pace(view: &View) -> String {
 }
 
 pub fn plan(old: &View, new: &View) -> Plan {
-    let objects = KINDS
+    let reasons = rollout_reasons(old, new);
+    let (models, mut requests) = model_changes(old, new);
+    let secret_keys = fields::secret_keys(old.objects.get("Secret"), new.objects.get("Secret"));
+    let mut destructive = Vec::new();
+    if secret_keys.destroys_stored_models() {
+        destructive.push(format!(
+            "{} (deployment.database.saltKey) changed: every model stored in the database \
+             becomes unreadable (LiteLLM encrypts stored params with it); keep the old salt \
+             key unless the stored models are to be re-created",
+            crate::names::SALT_KEY_ENV
+        ));
+    }
+    let mut notes = Vec::new();
+    let verdict = if !reasons.is_empty() {
+        if !models.is_empty() {
+            notes.push(
+                "the new pods read the new config.yaml: the model changes need no admin request"
+                    .into(),
+            );
+        }
+        Verdict::Rollout
+    } else if !models.is_empty() {
+        // Without a database the pod template carries checksum/config, so a model edit
+        // changed it above; here NEW has a database.
+        Verdict::Live
+    } else {
+        Verdict::None
+    };
+    if verdict == Verdict::Live {
+        notes.extend(briefly_missing(&requests));
+    } else {
+        requests.clear();
+    }
+    if reasons.is_empty() && new.database() && old.settings() != new.settings() {
+        notes.push(
+            "config.yaml settings outside model_list changed; LiteLLM reads them only when a \
+             pod starts, so they take effect at the next restart \
+             (kubectl rollout restart deployment)"
+                .into(),
+        );
+    }
+    Plan {
+        pace: pace(new),
+        verdict,
+        reasons,
+        objects: object_changes(old, new),
+        models,
+        requests,
+        secret_keys,
+        destructive,
+        notes,
+    }
+}
+
+/// Each kind either side has, and whether it was added, removed, changed or kept.
+fn object_changes(old: &View, new: &View) -> Vec<ObjectChange> {
+    KINDS
         .iter()
         .filter_map(|&(kind, _)| {
             let (o, n) = (old.objects.get(kind), new.objects.get(kind));
@@ -377,8 +255,11 @@ pub fn plan(old: &View, new: &View) -> Plan {
                 .to_owned();
             Some(ObjectChange { kind, name, change })
         })
-        .collect();
+        .collect()
+}
 
+/// The pod-template fields that differ, named: any one rolls every pod.
+fn rollout_reasons(old: &View, new: &View) -> Vec<String> {
     let template = |v: &View| {
         v.objects
             .get("Deployment")
@@ -388,8 +269,12 @@ pub fn plan(old: &View, new: &View) -> Plan {
     };
     let mut reasons = Vec::new();
     diff_paths(&template(old), &template(new), "", &mut reasons);
-    let reasons = name_reasons(reasons);
+    name_reasons(reasons)
+}
 
+/// The models added, changed and removed, with the fields each edit changes, and the admin
+/// requests that apply them live, in the order they must be sent.
+fn model_changes(old: &View, new: &View) -> (ModelChanges, Vec<Request>) {
     let (old_models, new_models) = (old.models(), new.models());
     let mut models = ModelChanges::default();
     let gateway = new.gateway();
@@ -419,71 +304,24 @@ pub fn plan(old: &View, new: &View) -> Plan {
             Some(_) => {}
         }
     }
-    let mut requests = admin::in_order(requests);
-
-    let secret_keys = fields::secret_keys(old.objects.get("Secret"), new.objects.get("Secret"));
-    let mut destructive = Vec::new();
-    if secret_keys.destroys_stored_models() {
-        destructive.push(format!(
-            "{} (deployment.database.saltKey) changed: every model stored in the database \
-             becomes unreadable (LiteLLM encrypts stored params with it); keep the old salt \
-             key unless the stored models are to be re-created",
-            crate::names::SALT_KEY_ENV
-        ));
-    }
-    let mut notes = Vec::new();
-    let verdict = if !reasons.is_empty() {
-        requests.clear();
-        if !models.is_empty() {
-            notes.push(
-                "the new pods read the new config.yaml: the model changes need no admin request"
-                    .into(),
-            );
-        }
-        Verdict::Rollout
-    } else if !models.is_empty() {
-        // Without a database the pod template carries checksum/config, so a model edit
-        // changed it above; here NEW has a database.
-        Verdict::Live
-    } else {
-        requests.clear();
-        Verdict::None
-    };
-    if verdict == Verdict::Live {
-        let replaced = admin::replaced_ids(&requests);
-        if !replaced.is_empty() {
-            notes.push(format!(
-                "briefly missing: {} on the one pod that takes the sync, between its \
-                 /model/delete and /model/new, sent back to back (0.1-0.2 s measured): a \
-                 removed key cannot be patched away; other pods reload both at once unless \
-                 their reload falls between the two",
-                replaced.join(", ")
-            ));
-        }
-    }
-    if reasons.is_empty() && new.database() && old.settings() != new.settings() {
-        notes.push(
-            "config.yaml settings outside model_list changed; LiteLLM reads them only when a \
-             pod starts, so they take effect at the next restart \
-             (kubectl rollout restart deployment)"
-                .into(),
-        );
-    }
-    Plan {
-        pace: pace(new),
-        verdict,
-        reasons,
-        objects,
-        models,
-        requests,
-        secret_keys,
-        destructive,
-        notes,
-    }
+    (models, admin::in_order(requests))
 }
 
-/// How a changed model is named in a plan: its `name` when no other model shares it, else
-/// its id (the name of a load-balanced group does not say which deployment changed).
+/// The note for models a live plan replaces (delete + new): missing on the syncing pod
+/// for the moment between the two requests.
+fn briefly_missing(requests: &[Request]) -> Option<String> {
+    let replaced = admin::replaced_ids(requests);
+    (!replaced.is_empty()).then(|| {
+        format!(
+            "briefly missing: {} on the one pod that takes the sync, between its \
+             /model/delete and /model/new, sent back to back (0.1-0.2 s measured): a \
+             removed key cannot be patched away; other pods reload both at once unless \
+             their reload falls between the two",
+            replaced.join(", ")
+        )
+    })
+}
+
 fn model_label(models: &BTreeMap<String, Value>, id: &str, entry: &Value) -> String {
     let name = entry.get("model_name").and_then(Value::as_str);
     match name {
