@@ -87,89 +87,126 @@ fn location_of(text: &str, offset: usize) -> Location {
 
 /// Parses, recovering from field-level errors (see the module docs).
 pub fn parse_recovering(text: &str) -> Parsed {
-    let mut parsed = Parsed {
-        spec: None,
-        diagnostics: Vec::new(),
-        blanked: Vec::new(),
+    let mut recovery = Recovery {
+        text,
+        parsed: Parsed {
+            spec: None,
+            diagnostics: Vec::new(),
+            blanked: Vec::new(),
+        },
+        edits: Edits::default(),
+        map: None,
+        recovered_fields: Vec::new(),
     };
     let only_comments = text.lines().all(|l| {
         let l = l.trim();
         l.is_empty() || l.starts_with('#')
     });
     if only_comments {
-        parsed.diagnostics.push(
+        recovery.parsed.diagnostics.push(
             Diagnostic::error(Code::E001, "", "the spec file is empty")
                 .with_help("`litegate init > gateway.yaml` writes a commented starter spec"),
         );
-        return parsed;
+        return recovery.parsed;
     }
-    let mut edits = Edits::default();
     let mut work: Option<String> = None;
-    let mut map: Option<SourceMap> = None;
-    // Fields that recovery renamed or blanked: a later "missing field" about them is ours.
-    let mut recovered_fields: Vec<String> = Vec::new();
     for _ in 0..MAX_RECOVERIES {
         let current = work.as_deref().unwrap_or(text);
-        let ShapeError {
-            mut diagnostic,
-            missing,
-            suggestion,
-        } = match serde_saphyr::from_str::<Gateway>(current) {
+        let error = match serde_saphyr::from_str::<Gateway>(current) {
             Ok(spec) => {
-                parsed.spec = Some(spec);
-                return parsed;
+                recovery.parsed.spec = Some(spec);
+                break;
             }
             Err(e) => shape_error(&e),
         };
-        if let Some(field) = missing {
-            let map = map.get_or_insert_with(|| SourceMap::build(text));
-            let inside_blanked = |path: &str| {
-                parsed.blanked.iter().any(|b| {
-                    path == b
-                        || path.starts_with(&format!("{b}."))
-                        || path.starts_with(&format!("{b}["))
-                })
-            };
-            let found: Vec<missing::Missing> = missing::find(text, map, field)
-                .into_iter()
-                .filter(|m| !inside_blanked(&m.path))
-                .collect();
-            if !found.is_empty() {
-                let mut applied = false;
-                for m in found {
-                    if edits.add(m.offset..m.offset, m.insert) {
-                        applied = true;
-                        parsed.diagnostics.push(m.diagnostic);
-                        parsed.blanked.push(m.path);
-                    }
-                }
-                if !applied {
-                    return parsed;
-                }
-                work = Some(edits.apply(text));
-                continue;
+        if !recovery.recover(error) {
+            break;
+        }
+        work = Some(recovery.edits.apply(text));
+    }
+    recovery.parsed
+}
+
+/// A recovering parse under way: what was found, and the edits that get past it.
+struct Recovery<'a> {
+    text: &'a str,
+    parsed: Parsed,
+    edits: Edits,
+    /// The source map of `text`, built at the first error that needs a place.
+    map: Option<SourceMap>,
+    /// Fields that recovery renamed or blanked: a later "missing field" about them is ours.
+    recovered_fields: Vec<String>,
+}
+
+impl Recovery<'_> {
+    /// Reports `error` and adds the edit that gets past it; `false` when there is none.
+    fn recover(&mut self, error: ShapeError) -> bool {
+        if let Some(field) = error.missing {
+            if let Some(applied) = self.fill_missing(field) {
+                return applied;
             }
-            if recovered_fields.iter().any(|f| f == field) {
-                return parsed;
+            if self.recovered_fields.iter().any(|f| f == field) {
+                return false;
             }
         }
-        let Some(span) = diagnostic.span.clone() else {
-            parsed.diagnostics.push(diagnostic);
-            return parsed;
+        self.blank_or_rename(error.diagnostic, error.suggestion)
+    }
+
+    fn map(&mut self) -> &SourceMap {
+        self.map.get_or_insert_with(|| SourceMap::build(self.text))
+    }
+
+    /// A required field missing where the user's text has the entry: reported there, with
+    /// a placeholder inserted. `None` when no such entry is found outside a blanked one.
+    fn fill_missing(&mut self, field: &str) -> Option<bool> {
+        let text = self.text;
+        let blanked = self.parsed.blanked.clone();
+        let inside_blanked = |path: &str| {
+            blanked.iter().any(|b| {
+                path == b
+                    || path.starts_with(&format!("{b}."))
+                    || path.starts_with(&format!("{b}["))
+            })
         };
-        let start = edits.to_original(span.start);
+        let found: Vec<missing::Missing> = missing::find(text, self.map(), field)
+            .into_iter()
+            .filter(|m| !inside_blanked(&m.path))
+            .collect();
+        if found.is_empty() {
+            return None;
+        }
+        let mut applied = false;
+        for m in found {
+            if self.edits.add(m.offset..m.offset, m.insert) {
+                applied = true;
+                self.parsed.diagnostics.push(m.diagnostic);
+                self.parsed.blanked.push(m.path);
+            }
+        }
+        Some(applied)
+    }
+
+    /// Locates `diagnostic` in the user's text, then reads a misspelt key as its suggestion
+    /// or blanks the bad entry out; `false` when neither can be done.
+    fn blank_or_rename(&mut self, mut diagnostic: Diagnostic, suggestion: Option<String>) -> bool {
+        let text = self.text;
+        let Some(span) = diagnostic.span.clone() else {
+            self.parsed.diagnostics.push(diagnostic);
+            return false;
+        };
+        let start = self.edits.to_original(span.start);
         diagnostic.span =
             Some(start..start + span.len().min(text.len().saturating_sub(start)).max(1));
         diagnostic.location = Some(location_of(text, start));
-        let map = map.get_or_insert_with(|| SourceMap::build(text));
+        let map = self.map.get_or_insert_with(|| SourceMap::build(text));
         let entry = innermost_entry(map, start);
         if let Some(path) = innermost_path(map, start) {
             diagnostic.path = path;
         }
         let recoverable = matches!(diagnostic.code, Code::E001 | Code::E002 | Code::E014);
-        parsed.diagnostics.push(diagnostic);
+        self.parsed.diagnostics.push(diagnostic);
         let (true, Some((path, range))) = (recoverable, entry) else {
-            return parsed;
+            return false;
         };
         let key_range = map.get(&path).and_then(|n| n.key.clone());
         let sibling_exists = |s: &str| {
@@ -181,24 +218,20 @@ pub fn parse_recovering(text: &str) -> Parsed {
             })
             .is_some()
         };
-        let applied = match (suggestion, key_range) {
+        match (suggestion, key_range) {
             (Some(s), Some(key)) if !sibling_exists(&s) => {
-                recovered_fields.push(s.clone());
-                edits.add(key, s)
+                self.recovered_fields.push(s.clone());
+                self.edits.add(key, s)
             }
             _ => {
                 let range = with_flow_comma(text, range);
-                recovered_fields.push(path.rsplit('.').next().unwrap_or(&path).to_owned());
-                parsed.blanked.push(path);
-                edits.add(range.clone(), blanked(&text[range]))
+                self.recovered_fields
+                    .push(path.rsplit('.').next().unwrap_or(&path).to_owned());
+                self.parsed.blanked.push(path);
+                self.edits.add(range.clone(), blanked(&text[range]))
             }
-        };
-        if !applied {
-            return parsed;
         }
-        work = Some(edits.apply(text));
     }
-    parsed
 }
 
 /// The smallest mapping entry containing `offset`: its spec path and byte range.
