@@ -283,3 +283,15 @@ fn deployment_env_overrides_a_read_only_default_without_a_duplicate() {
     assert_eq!(named.len(), 1, "{env:?}");
     assert_eq!(named[0]["value"], "false");
 }
+
+#[test]
+fn with_a_database_prisma_caches_under_an_empty_dir_not_the_read_only_home() {
+    // Measured (tests/e2e/boot_check.py, database mode): as uid 65534 with HOME=/ the
+    // start-up's `prisma migrate deploy` makes its CLI and engine cache under
+    // $HOME/.cache: `mkdir /.cache` = EROFS. With HOME on the emptyDir, every write lands there.
+    let database = "  database: {url: {env: DATABASE_URL}, saltKey: {env: LITELLM_SALT_KEY}}\n";
+    let all = objects(database, "");
+    assert_eq!(env_value(pod(&all), "HOME"), Some("/var/lib/litellm"));
+    // Without a database nothing is written under HOME (measured): the image's HOME stays.
+    assert_eq!(env_value(pod(&objects("", "")), "HOME"), None);
+}

@@ -76,8 +76,11 @@ pub const NON_ROOT_ENV: &str = "LITELLM_NON_ROOT";
 
 /// The env that points LiteLLM into the emptyDir: 1.80.12 hard-codes the UI and assets
 /// paths below (`LITELLM_NON_ROOT`), 1.106.2 reads the variables; both agree this way.
-/// Migrations: with a database LiteLLM copies them to `LITELLM_MIGRATION_DIR` to baseline
-/// an existing schema, which it cannot do in site-packages.
+/// With a database: LiteLLM copies its migrations to `LITELLM_MIGRATION_DIR` to baseline
+/// an existing schema, which it cannot do in site-packages; and `prisma migrate deploy` at
+/// start-up caches prisma's CLI and engines under `$HOME/.cache` (HOME is `/` for uid 65534
+/// in the image: EROFS, measured). `HOME`, not `PRISMA_BINARY_CACHE_DIR`: an image that
+/// bakes its engines names them with that variable, which must keep winning.
 fn read_only_root_env(r: &Resolved) -> BTreeMap<String, String> {
     let mut env: BTreeMap<String, String> = [
         (NON_ROOT_ENV, "true".to_owned()),
@@ -92,6 +95,7 @@ fn read_only_root_env(r: &Resolved) -> BTreeMap<String, String> {
             "LITELLM_MIGRATION_DIR".to_owned(),
             format!("{LITELLM_STATE_DIR}/migrations"),
         );
+        env.insert("HOME".to_owned(), LITELLM_STATE_DIR.to_owned());
     }
     env
 }
