@@ -156,14 +156,19 @@ pub fn render(r: &Resolved) -> Result<Rendered, Error> {
     objects
         .extend(external_secret::external_secret(r).map(|e| Object::ExternalSecret(Box::new(e))));
     objects.push(Object::Service(objects::service(r)));
-    objects.push(Object::Deployment(Box::new(deployment::deployment(
-        r, &triggers,
-    ))));
+    let as_data = |d: Box<Diagnostic>| Error::Invalid(vec![*d]);
+    objects.push(Object::Deployment(Box::new(
+        deployment::deployment(r, &triggers).map_err(as_data)?,
+    )));
     objects.push(Object::PodDisruptionBudget(objects::pod_disruption_budget(
         r,
     )));
     objects.extend(objects::horizontal_pod_autoscaler(r).map(Object::HorizontalPodAutoscaler));
-    objects.extend(objects::network_policy(r).map(Object::NetworkPolicy));
+    objects.extend(
+        objects::network_policy(r)
+            .map_err(as_data)?
+            .map(Object::NetworkPolicy),
+    );
     Ok(Rendered {
         models: config.model_list.len(),
         config_yaml,
