@@ -38,7 +38,6 @@ stops at RUN_DEADLINE, every process of every pod is killed in `finally`.
 
 import concurrent.futures
 import http.client
-import http.server
 import json
 import os
 import shutil
@@ -50,6 +49,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e  # noqa: E402
+from fake_upstream import FakeUpstream  # noqa: E402
 from pod import Pod, PodPlan, reap_on_exit  # noqa: E402
 
 ROOT = e2e.ROOT
@@ -63,61 +63,10 @@ CHUNKS = 14
 
 
 # ---------------------------------------------------------------- fake upstream
-class StreamingUpstream:
-    """OpenAI-compatible: a plain completion at once, a stream of CHUNKS pieces over
-    STREAM_SECONDS, then [DONE]."""
-
-    def __init__(self):
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def _json(self, code, body):
-                data = json.dumps(body).encode()
-                self.send_response(code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self):
-                self._json(200, {"object": "list", "data": []})
-
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
-                model = body.get("model", "")
-                if not body.get("stream"):
-                    return self._json(200, {
-                        "id": "chatcmpl-drill", "object": "chat.completion", "created": 0, "model": model,
-                        "choices": [{"index": 0, "message": {"role": "assistant", "content": "hello"},
-                                     "finish_reason": "stop"}],
-                        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}})
-                self.send_response(200)
-                self.send_header("Content-Type", "text/event-stream")
-                self.send_header("Connection", "close")
-                self.end_headers()
-                self.close_connection = True
-                for i in range(CHUNKS):
-                    chunk = {"id": "chatcmpl-drill", "object": "chat.completion.chunk", "created": 0, "model": model,
-                             "choices": [{"index": 0, "delta": {"content": f"p{i} "}, "finish_reason": None}]}
-                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-                    self.wfile.flush()
-                    time.sleep(STREAM_SECONDS / CHUNKS)
-                done = {"id": "chatcmpl-drill", "object": "chat.completion.chunk", "created": 0, "model": model,
-                        "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
-                self.wfile.write(f"data: {json.dumps(done)}\n\ndata: [DONE]\n\n".encode())
-                self.wfile.flush()
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+def streaming_upstream():
+    """A plain completion at once, a stream of CHUNKS pieces over STREAM_SECONDS, then [DONE]."""
+    return FakeUpstream(name="drill", reply="hello", pieces=[f"p{i} " for i in range(CHUNKS)],
+                        stream_seconds=STREAM_SECONDS, record=False)
 
 
 # ---------------------------------------------------------------- the Service
@@ -429,7 +378,7 @@ def remove_pre_stop(out):
 
 def run(label, example, mutate=None, subnet=201):
     """One rolling update under load; returns the table row and the problems seen."""
-    upstream = StreamingUpstream()
+    upstream = streaming_upstream()
     workdir = tempfile.mkdtemp(prefix="litegate-drill-")
     os.chmod(workdir, 0o755)
     cluster = load = None
