@@ -295,3 +295,34 @@ fn with_a_database_prisma_caches_under_an_empty_dir_not_the_read_only_home() {
     // Without a database nothing is written under HOME (measured): the image's HOME stays.
     assert_eq!(env_value(pod(&objects("", "")), "HOME"), None);
 }
+
+fn millicores(q: &Value) -> u64 {
+    let text = q.as_str().map(str::to_owned).unwrap_or_else(|| q.to_string());
+    match text.strip_suffix('m') {
+        Some(m) => m.parse().expect("millicores"),
+        None => (text.parse::<f64>().expect("cores") * 1000.0) as u64,
+    }
+}
+
+#[test]
+fn from_two_workers_each_gets_the_cpu_to_answer_its_supervisor_while_it_starts() {
+    // Measured (1.80.12, two workers, the pod capped at its request): uvicorn's supervisor
+    // kills a worker that does not answer its ping within 5 s, and a worker importing
+    // LiteLLM on 250m does not: at 500m for two the workers were killed and restarted for
+    // 300 s and the pod never started; at 1 CPU it started in 23-25 s.
+    for workers in [2u32, 4] {
+        let all = objects(&format!("  workers: {workers}\n"), "");
+        let cpu = millicores(&pod(&all)["containers"][0]["resources"]["requests"]["cpu"]);
+        assert!(cpu >= 500 * u64::from(workers), "{workers} workers: {cpu}m");
+    }
+    let starved = warnings("  workers: 2\n  resources: {requests: {cpu: 500m}}\n", "");
+    assert!(
+        starved.contains("warning[W007]") && starved.contains("requests.cpu"),
+        "{starved}"
+    );
+    let enough = warnings("  workers: 2\n  resources: {requests: {cpu: \"1\"}}\n", "");
+    assert!(!enough.contains("W007"), "{enough}");
+    // One worker has no supervisor to kill it.
+    let single = warnings("  resources: {requests: {cpu: 100m}}\n", "");
+    assert!(!single.contains("W007"), "{single}");
+}

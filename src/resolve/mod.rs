@@ -543,7 +543,9 @@ fn runtime(spec: &Gateway) -> Runtime {
 /// Measured on LiteLLM: about 330 MiB idle per process (one per worker, plus a supervisor
 /// that loads the app too once there are two or more) and up to 180 MiB more per worker
 /// under 200 concurrent streams: one worker fits 512Mi/1Gi; N workers get (N+1) x 384Mi
-/// requested and twice that as the limit, and a quarter CPU each.
+/// requested and twice that as the limit; a quarter CPU for one worker, half a CPU each from
+/// two (uvicorn's supervisor kills a worker that does not answer its ping in 5 s: at a
+/// quarter CPU each, two workers were killed while importing LiteLLM, again and again).
 fn default_resources(workers: u32) -> spec::Resources {
     let map = |pairs: &[(&str, String)]| {
         pairs
@@ -560,7 +562,7 @@ fn default_resources(workers: u32) -> spec::Resources {
     let processes = workers + 1;
     spec::Resources {
         requests: map(&[
-            ("cpu", format!("{}m", 250 * workers)),
+            ("cpu", format!("{}m", MIN_CPU_PER_SUPERVISED_WORKER * workers)),
             ("memory", format!("{}Mi", 384 * processes)),
         ]),
         limits: map(&[
@@ -571,6 +573,9 @@ fn default_resources(workers: u32) -> spec::Resources {
 }
 
 /// The memory `workers` processes were measured to reach under load, in MiB.
+/// Millicores each of two or more workers must be able to get while it starts (W007).
+pub const MIN_CPU_PER_SUPERVISED_WORKER: u32 = 500;
+
 pub fn measured_memory_mib(workers: u32) -> u64 {
     let supervisor = u64::from(workers >= 2);
     330 * (u64::from(workers) + supervisor) + 180 * u64::from(workers)

@@ -315,6 +315,7 @@ fn scheduling(spec: &Gateway, out: &mut Vec<Diagnostic>) {
     }
     if let Some(resources) = &d.resources {
         memory_for_workers(d.workers.unwrap_or(1), resources, out);
+        cpu_for_workers(d.workers.unwrap_or(1), resources, out);
         quantities(resources, out);
     }
 }
@@ -460,6 +461,38 @@ fn memory_for_workers(workers: u32, resources: &crate::spec::Resources, out: &mu
             .with_help(format!("give at least {needed}Mi, or leave resources out: litegate then sizes them by workers")),
         );
     }
+}
+
+/// From two workers uvicorn's supervisor pings each one and kills it when no answer comes
+/// within 5 s; a worker importing LiteLLM on too little CPU cannot answer, and is killed
+/// and restarted until the startup probe gives up (measured: two workers on 500m never
+/// started in 300 s, on 1 CPU in 23-25 s). A node under load gives a pod its request.
+fn cpu_for_workers(workers: u32, resources: &crate::spec::Resources, out: &mut Vec<Diagnostic>) {
+    let Some(request) = resources.requests.get("cpu").and_then(|q| millicores(q)) else {
+        return;
+    };
+    let needed = u64::from(crate::resolve::MIN_CPU_PER_SUPERVISED_WORKER * workers);
+    if workers >= 2 && request < needed {
+        out.push(
+            Diagnostic::warning(
+                Code::W007,
+                "deployment.resources.requests.cpu",
+                format!(
+                    "{request}m for {workers} workers: on a busy node each gets too little CPU to answer its supervisor's 5 s health check while it starts, and is killed and restarted until the startup probe fails"
+                ),
+            )
+            .with_help(format!("request at least {needed}m, or use one worker per pod and more replicas")),
+        );
+    }
+}
+
+/// A CPU quantity in millicores (`500m`, `1`, `1.5`).
+fn millicores(q: &str) -> Option<u64> {
+    let value: f64 = match q.strip_suffix('m') {
+        Some(m) => m.parse::<f64>().ok()? / 1000.0,
+        None => q.parse().ok()?,
+    };
+    (value >= 0.0).then_some((value * 1000.0).round() as u64)
 }
 
 /// A Kubernetes quantity in bytes, for the suffixes a memory limit uses.
