@@ -297,7 +297,10 @@ fn with_a_database_prisma_caches_under_an_empty_dir_not_the_read_only_home() {
 }
 
 fn millicores(q: &Value) -> u64 {
-    let text = q.as_str().map(str::to_owned).unwrap_or_else(|| q.to_string());
+    let text = q
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| q.to_string());
     match text.strip_suffix('m') {
         Some(m) => m.parse().expect("millicores"),
         None => (text.parse::<f64>().expect("cores") * 1000.0) as u64,
@@ -325,4 +328,27 @@ fn from_two_workers_each_gets_the_cpu_to_answer_its_supervisor_while_it_starts()
     // One worker has no supervisor to kill it.
     let single = warnings("  resources: {requests: {cpu: 100m}}\n", "");
     assert!(!single.contains("W007"), "{single}");
+}
+
+#[test]
+fn a_service_account_asked_for_is_emitted_without_a_token_and_the_pods_use_it() {
+    let asked = "  serviceAccount:\n    name: llm-gateway\n    annotations: {eks.amazonaws.com/role-arn: \"arn:aws:iam::111122223333:role/llm\"}\n";
+    let all = objects(asked, "");
+    let sa = kind(&all, "ServiceAccount");
+    assert_eq!(sa["metadata"]["name"], "llm-gateway");
+    assert_eq!(
+        sa["metadata"]["annotations"]["eks.amazonaws.com/role-arn"],
+        "arn:aws:iam::111122223333:role/llm"
+    );
+    assert_eq!(sa["automountServiceAccountToken"], false);
+    assert_eq!(pod(&all)["serviceAccountName"], "llm-gateway");
+    assert_eq!(pod(&all)["automountServiceAccountToken"], false);
+    // Named after the gateway by default.
+    let default = objects("  serviceAccount: {}\n", "");
+    assert_eq!(kind(&default, "ServiceAccount")["metadata"]["name"], "gw");
+    assert_eq!(pod(&default)["serviceAccountName"], "gw");
+    // An existing one is referenced, not emitted.
+    let existing = objects("  serviceAccountName: shared\n", "");
+    assert!(existing.iter().all(|o| o["kind"] != "ServiceAccount"));
+    assert_eq!(pod(&existing)["serviceAccountName"], "shared");
 }

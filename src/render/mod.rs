@@ -10,7 +10,7 @@ pub mod objects;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
-use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service};
+use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service, ServiceAccount};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 
@@ -27,6 +27,7 @@ pub enum Object {
     ConfigMap(ConfigMap),
     Secret(Secret),
     ExternalSecret(Box<external_secret::ExternalSecret>),
+    ServiceAccount(ServiceAccount),
     Service(Service),
     Deployment(Box<Deployment>),
     PodDisruptionBudget(PodDisruptionBudget),
@@ -36,10 +37,11 @@ pub enum Object {
 
 /// Every kind litegate may emit, in output order, with its file in `render -o DIR`:
 /// the one list `plan` and the directory reader go by.
-pub const KINDS: [(&str, &str); 8] = [
+pub const KINDS: [(&str, &str); 9] = [
     ("ConfigMap", "configmap.yaml"),
     ("Secret", "secret.yaml"),
     ("ExternalSecret", "externalsecret.yaml"),
+    ("ServiceAccount", "serviceaccount.yaml"),
     ("Service", "service.yaml"),
     ("Deployment", "deployment.yaml"),
     ("PodDisruptionBudget", "poddisruptionbudget.yaml"),
@@ -53,6 +55,7 @@ impl Object {
             Object::ConfigMap(_) => "ConfigMap",
             Object::Secret(_) => "Secret",
             Object::ExternalSecret(_) => "ExternalSecret",
+            Object::ServiceAccount(_) => "ServiceAccount",
             Object::Service(_) => "Service",
             Object::Deployment(_) => "Deployment",
             Object::PodDisruptionBudget(_) => "PodDisruptionBudget",
@@ -76,6 +79,7 @@ impl Object {
             Object::ConfigMap(o) => &o.metadata,
             Object::Secret(o) => &o.metadata,
             Object::ExternalSecret(o) => &o.metadata,
+            Object::ServiceAccount(o) => &o.metadata,
             Object::Service(o) => &o.metadata,
             Object::Deployment(o) => &o.metadata,
             Object::PodDisruptionBudget(o) => &o.metadata,
@@ -95,6 +99,7 @@ impl Object {
             Object::ConfigMap(o) => yaml::manifest(o),
             Object::Secret(o) => yaml::manifest(o),
             Object::ExternalSecret(o) => yaml::manifest(o),
+            Object::ServiceAccount(o) => yaml::manifest(o),
             Object::Service(o) => yaml::manifest(o),
             Object::Deployment(o) => yaml::manifest(o),
             Object::PodDisruptionBudget(o) => yaml::manifest(o),
@@ -155,6 +160,7 @@ pub fn render(r: &Resolved) -> Result<Rendered, Error> {
     objects.extend(objects::secret(r).map(Object::Secret));
     objects
         .extend(external_secret::external_secret(r).map(|e| Object::ExternalSecret(Box::new(e))));
+    objects.extend(objects::service_account(r).map(Object::ServiceAccount));
     objects.push(Object::Service(objects::service(r)));
     let as_data = |d: Box<Diagnostic>| Error::Invalid(vec![*d]);
     objects.push(Object::Deployment(Box::new(

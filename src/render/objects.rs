@@ -1,5 +1,5 @@
-//! Resolved -> the small objects: ConfigMap, Secret, Service, PodDisruptionBudget, HPA,
-//! NetworkPolicy.
+//! Resolved -> the small objects: ConfigMap, Secret, ServiceAccount, Service,
+//! PodDisruptionBudget, HPA, NetworkPolicy.
 
 use std::collections::BTreeMap;
 
@@ -8,7 +8,9 @@ use k8s_openapi::api::autoscaling::v2::{
     CrossVersionObjectReference, HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec, MetricSpec,
     MetricTarget, ResourceMetricSource,
 };
-use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service, ServicePort, ServiceSpec};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, Secret, Service, ServiceAccount, ServicePort, ServiceSpec,
+};
 use k8s_openapi::api::networking::v1::{
     NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
     NetworkPolicySpec,
@@ -48,6 +50,25 @@ pub fn secret(r: &Resolved) -> Option<Secret> {
                 .map(|(k, v)| (k.clone(), ByteString(v.clone())))
                 .collect(),
         ),
+        ..Default::default()
+    })
+}
+
+/// The pods' ServiceAccount, when the spec asks litegate to emit it (`serviceAccount`).
+/// Its token is not mounted by default: LiteLLM never calls the Kubernetes API.
+pub fn service_account(r: &Resolved) -> Option<ServiceAccount> {
+    let annotations = r.runtime.service_account_annotations.as_ref()?;
+    let name = r.runtime.service_account_name.clone()?;
+    let mut metadata = object_meta(r, name);
+    if !annotations.is_empty() {
+        metadata
+            .annotations
+            .get_or_insert_with(BTreeMap::new)
+            .extend(annotations.clone());
+    }
+    Some(ServiceAccount {
+        metadata,
+        automount_service_account_token: Some(false),
         ..Default::default()
     })
 }

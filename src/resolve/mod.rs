@@ -159,6 +159,8 @@ pub struct Runtime {
     pub tolerations: Vec<spec::Toleration>,
     pub affinity: Option<Value>,
     pub service_account_name: Option<String>,
+    /// Set when litegate emits the ServiceAccount (`deployment.serviceAccount`): its annotations.
+    pub service_account_annotations: Option<BTreeMap<String, String>>,
     /// Plain env vars on the container.
     pub env: BTreeMap<String, String>,
     /// Env vars from ConfigMap keys managed elsewhere.
@@ -530,7 +532,14 @@ fn runtime(spec: &Gateway) -> Runtime {
         node_selector: d.node_selector.clone(),
         tolerations: d.tolerations.clone(),
         affinity: d.affinity.clone(),
-        service_account_name: d.service_account_name.clone(),
+        service_account_name: d.service_account_name.clone().or_else(|| {
+            d.service_account.as_ref().map(|sa| {
+                sa.name
+                    .clone()
+                    .unwrap_or_else(|| spec.metadata.name.clone())
+            })
+        }),
+        service_account_annotations: d.service_account.as_ref().map(|sa| sa.annotations.clone()),
         env: d.env.clone(),
         config_env: d.config_env.clone(),
         pod_security_context: d.pod_security_context.clone(),
@@ -562,7 +571,10 @@ fn default_resources(workers: u32) -> spec::Resources {
     let processes = workers + 1;
     spec::Resources {
         requests: map(&[
-            ("cpu", format!("{}m", MIN_CPU_PER_SUPERVISED_WORKER * workers)),
+            (
+                "cpu",
+                format!("{}m", MIN_CPU_PER_SUPERVISED_WORKER * workers),
+            ),
             ("memory", format!("{}Mi", 384 * processes)),
         ]),
         limits: map(&[

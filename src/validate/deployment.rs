@@ -304,20 +304,53 @@ fn scheduling(spec: &Gateway, out: &mut Vec<Diagnostic>) {
             .with_help("list who may call it, e.g. - namespaceSelector: {matchLabels: {team: ai}}"),
         );
     }
-    if let Some(sa) = &d.service_account_name
-        && !is_dns1123_subdomain(sa)
-    {
-        out.push(Diagnostic::error(
-            Code::E004,
-            "deployment.serviceAccountName",
-            format!("\"{sa}\" is not a valid ServiceAccount name"),
-        ));
-    }
+    service_account(d, out);
     if let Some(resources) = &d.resources {
         memory_for_workers(d.workers.unwrap_or(1), resources, out);
         cpu_for_workers(d.workers.unwrap_or(1), resources, out);
         quantities(resources, out);
     }
+}
+
+/// `serviceAccountName` (an existing one) or `serviceAccount` (emitted), a valid name.
+fn service_account(d: &crate::spec::Deployment, out: &mut Vec<Diagnostic>) {
+    let emitted = d.service_account.as_ref();
+    for (path, name) in [
+        (
+            "deployment.serviceAccountName",
+            d.service_account_name.as_ref(),
+        ),
+        (
+            "deployment.serviceAccount.name",
+            emitted.and_then(|sa| sa.name.as_ref()),
+        ),
+    ] {
+        if let Some(sa) = name
+            && !is_dns1123_subdomain(sa)
+        {
+            out.push(Diagnostic::error(
+                Code::E004,
+                path,
+                format!("\"{sa}\" is not a valid ServiceAccount name"),
+            ));
+        }
+    }
+    let Some(emitted) = emitted else { return };
+    if d.service_account_name.is_some() {
+        out.push(
+            Diagnostic::error(
+                Code::E024,
+                "deployment.serviceAccount",
+                "serviceAccount and serviceAccountName exclude each other",
+            )
+            .with_help("serviceAccountName names one that exists; serviceAccount: {name: ...} makes litegate emit it"),
+        );
+    }
+    annotations(
+        "deployment.serviceAccount.annotations",
+        emitted.annotations.keys(),
+        out,
+    );
 }
 
 /// `podLabels` and `podAnnotations`: valid, and none of the keys litegate sets itself.
