@@ -69,6 +69,9 @@ pub fn termination_grace_period(spec: &Gateway) -> u32 {
     })
 }
 
+/// Millicores each of two or more workers must be able to get while it starts (W007).
+pub const MIN_CPU_PER_SUPERVISED_WORKER: u32 = 500;
+
 /// The memory `workers` processes were measured to reach under load, in MiB.
 pub fn measured_memory_mib(workers: u32) -> u64 {
     let supervisor = u64::from(workers >= 2);

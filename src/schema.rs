@@ -56,7 +56,7 @@ fn with_rules(schema: &mut Value) {
         "additionalProperties": {"type": "string", "pattern": LABEL_VALUE}
     });
     let quantities = json!({"additionalProperties": {"type": "string", "pattern": QUANTITY}});
-    let edits: [(&str, Value); 26] = [
+    let edits: [(&str, Value); 27] = [
         (
             "/$defs/Provider/properties/type",
             json!({"enum": sorted(&c.provider_types)}),
@@ -111,6 +111,10 @@ fn with_rules(schema: &mut Value) {
         ("/$defs/Deployment/properties/nodeSelector", labels),
         (
             "/$defs/Deployment/properties/serviceAccountName",
+            json!({"pattern": DNS1123_SUBDOMAIN}),
+        ),
+        (
+            "/$defs/ServiceAccountOptions/properties/name",
             json!({"pattern": DNS1123_SUBDOMAIN}),
         ),
         ("/$defs/Resources/properties/requests", quantities.clone()),

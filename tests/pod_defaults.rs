@@ -283,3 +283,72 @@ fn deployment_env_overrides_a_read_only_default_without_a_duplicate() {
     assert_eq!(named.len(), 1, "{env:?}");
     assert_eq!(named[0]["value"], "false");
 }
+
+#[test]
+fn with_a_database_prisma_caches_under_an_empty_dir_not_the_read_only_home() {
+    // Measured (tests/e2e/boot_check.py, database mode): as uid 65534 with HOME=/ the
+    // start-up's `prisma migrate deploy` makes its CLI and engine cache under
+    // $HOME/.cache: `mkdir /.cache` = EROFS. With HOME on the emptyDir, every write lands there.
+    let database = "  database: {url: {env: DATABASE_URL}, saltKey: {env: LITELLM_SALT_KEY}}\n";
+    let all = objects(database, "");
+    assert_eq!(env_value(pod(&all), "HOME"), Some("/var/lib/litellm"));
+    // Without a database nothing is written under HOME (measured): the image's HOME stays.
+    assert_eq!(env_value(pod(&objects("", "")), "HOME"), None);
+}
+
+fn millicores(q: &Value) -> u64 {
+    let text = q
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| q.to_string());
+    match text.strip_suffix('m') {
+        Some(m) => m.parse().expect("millicores"),
+        None => (text.parse::<f64>().expect("cores") * 1000.0) as u64,
+    }
+}
+
+#[test]
+fn from_two_workers_each_gets_the_cpu_to_answer_its_supervisor_while_it_starts() {
+    // Measured (1.80.12, two workers, the pod capped at its request): uvicorn's supervisor
+    // kills a worker that does not answer its ping within 5 s, and a worker importing
+    // LiteLLM on 250m does not: at 500m for two the workers were killed and restarted for
+    // 300 s and the pod never started; at 1 CPU it started in 23-25 s.
+    for workers in [2u32, 4] {
+        let all = objects(&format!("  workers: {workers}\n"), "");
+        let cpu = millicores(&pod(&all)["containers"][0]["resources"]["requests"]["cpu"]);
+        assert!(cpu >= 500 * u64::from(workers), "{workers} workers: {cpu}m");
+    }
+    let starved = warnings("  workers: 2\n  resources: {requests: {cpu: 500m}}\n", "");
+    assert!(
+        starved.contains("warning[W007]") && starved.contains("requests.cpu"),
+        "{starved}"
+    );
+    let enough = warnings("  workers: 2\n  resources: {requests: {cpu: \"1\"}}\n", "");
+    assert!(!enough.contains("W007"), "{enough}");
+    // One worker has no supervisor to kill it.
+    let single = warnings("  resources: {requests: {cpu: 100m}}\n", "");
+    assert!(!single.contains("W007"), "{single}");
+}
+
+#[test]
+fn a_service_account_asked_for_is_emitted_without_a_token_and_the_pods_use_it() {
+    let asked = "  serviceAccount:\n    name: llm-gateway\n    annotations: {eks.amazonaws.com/role-arn: \"arn:aws:iam::111122223333:role/llm\"}\n";
+    let all = objects(asked, "");
+    let sa = kind(&all, "ServiceAccount");
+    assert_eq!(sa["metadata"]["name"], "llm-gateway");
+    assert_eq!(
+        sa["metadata"]["annotations"]["eks.amazonaws.com/role-arn"],
+        "arn:aws:iam::111122223333:role/llm"
+    );
+    assert_eq!(sa["automountServiceAccountToken"], false);
+    assert_eq!(pod(&all)["serviceAccountName"], "llm-gateway");
+    assert_eq!(pod(&all)["automountServiceAccountToken"], false);
+    // Named after the gateway by default.
+    let default = objects("  serviceAccount: {}\n", "");
+    assert_eq!(kind(&default, "ServiceAccount")["metadata"]["name"], "gw");
+    assert_eq!(pod(&default)["serviceAccountName"], "gw");
+    // An existing one is referenced, not emitted.
+    let existing = objects("  serviceAccountName: shared\n", "");
+    assert!(existing.iter().all(|o| o["kind"] != "ServiceAccount"));
+    assert_eq!(pod(&existing)["serviceAccountName"], "shared");
+}

@@ -65,7 +65,7 @@ codes! {
     W004 => "a global `dropParams: true` silently drops request fields",
     W005 => "an unquoted value that YAML 1.1 readers take for a boolean, number or date",
     W006 => "the grace period cannot outlast the longest configured request: streams are cut at shutdown",
-    W007 => "a memory limit below what the configured workers were measured to need",
+    W007 => "a memory limit or CPU request below what the configured workers were measured to need",
     W008 => "values litegate cannot see, with nothing declared to roll the pods when they rotate",
     W009 => "fallbacks form a cycle, which LiteLLM caps at `max_fallbacks` hops",
 }

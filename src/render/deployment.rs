@@ -23,6 +23,7 @@ use super::meta::{
     SECRETS_AS_ENV, label_selector, object_meta, policy_skips, selector_labels,
 };
 use super::objects::{CONFIG_KEY, to_i32};
+use crate::diagnostics::{Code, Diagnostic};
 use crate::names::{
     CONFIG_CHECKSUM, RELOADER_SECRETS, SECRET_CHECKSUM, SECRET_SOURCES_CHECKSUM, SETTINGS_CHECKSUM,
 };
@@ -65,8 +66,11 @@ pub const NON_ROOT_ENV: &str = "LITELLM_NON_ROOT";
 
 /// The env that points LiteLLM into the emptyDir: 1.80.12 hard-codes the UI and assets
 /// paths below (`LITELLM_NON_ROOT`), 1.106.2 reads the variables; both agree this way.
-/// Migrations: with a database LiteLLM copies them to `LITELLM_MIGRATION_DIR` to baseline
-/// an existing schema, which it cannot do in site-packages.
+/// With a database: LiteLLM copies its migrations to `LITELLM_MIGRATION_DIR` to baseline
+/// an existing schema, which it cannot do in site-packages; and `prisma migrate deploy` at
+/// start-up caches prisma's CLI and engines under `$HOME/.cache` (HOME is `/` for uid 65534
+/// in the image: EROFS, measured). `HOME`, not `PRISMA_BINARY_CACHE_DIR`: an image that
+/// bakes its engines names them with that variable, which must keep winning.
 fn read_only_root_env(r: &Resolved) -> BTreeMap<String, String> {
     let mut env: BTreeMap<String, String> = [
         (NON_ROOT_ENV, "true".to_owned()),
@@ -81,6 +85,7 @@ fn read_only_root_env(r: &Resolved) -> BTreeMap<String, String> {
             "LITELLM_MIGRATION_DIR".to_owned(),
             format!("{LITELLM_STATE_DIR}/migrations"),
         );
+        env.insert("HOME".to_owned(), LITELLM_STATE_DIR.to_owned());
     }
     env
 }
@@ -97,9 +102,11 @@ pub struct RolloutTriggers {
     pub settings: Option<String>,
 }
 
-pub fn deployment(r: &Resolved, triggers: &RolloutTriggers) -> Deployment {
+/// The Deployment, or the located error of a Kubernetes-typed spec field that does not
+/// build; `validate` runs the same functions first, so that error is never expected.
+pub fn deployment(r: &Resolved, triggers: &RolloutTriggers) -> Result<Deployment, Box<Diagnostic>> {
     let rt = &r.runtime;
-    Deployment {
+    Ok(Deployment {
         metadata: deployment_meta(r),
         spec: Some(DeploymentSpec {
             replicas: rt.replicas.map(to_i32),
@@ -117,12 +124,12 @@ pub fn deployment(r: &Resolved, triggers: &RolloutTriggers) -> Deployment {
                     annotations: Some(pod_annotations(r, triggers)).filter(|a| !a.is_empty()),
                     ..Default::default()
                 }),
-                spec: Some(pod_spec(r)),
+                spec: Some(pod_spec(r)?),
             },
             ..Default::default()
         }),
         ..Default::default()
-    }
+    })
 }
 
 /// `IfNotPresent` for a pinned tag or digest: its bytes do not change, and `Always` would
@@ -198,10 +205,10 @@ fn pod_annotations(r: &Resolved, triggers: &RolloutTriggers) -> BTreeMap<String,
     annotations
 }
 
-fn pod_spec(r: &Resolved) -> PodSpec {
+fn pod_spec(r: &Resolved) -> Result<PodSpec, Box<Diagnostic>> {
     let rt = &r.runtime;
-    PodSpec {
-        containers: vec![container(r)],
+    Ok(PodSpec {
+        containers: vec![container(r)?],
         termination_grace_period_seconds: Some(i64::from(rt.termination_grace_period_seconds)),
         service_account_name: rt.service_account_name.clone(),
         // LiteLLM never calls the Kubernetes API.
@@ -209,26 +216,10 @@ fn pod_spec(r: &Resolved) -> PodSpec {
         // A Service named like `litellm-pgbouncer` in the namespace would inject
         // LITELLM_PGBOUNCER_PORT=tcp://..., on which LiteLLM 1.106.2 exits at start.
         enable_service_links: Some(false),
-        security_context: Some(patched(
-            PodSecurityContext {
-                run_as_non_root: Some(true),
-                run_as_user: Some(RUN_AS),
-                run_as_group: Some(RUN_AS),
-                fs_group: Some(RUN_AS),
-                seccomp_profile: Some(SeccompProfile {
-                    type_: "RuntimeDefault".to_owned(),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            },
-            rt.pod_security_context.as_ref(),
-        )),
+        security_context: Some(pod_security_context(rt.pod_security_context.as_ref())?),
         node_selector: Some(rt.node_selector.clone()).filter(|m| !m.is_empty()),
         tolerations: Some(tolerations(r)).filter(|t| !t.is_empty()),
-        affinity: rt
-            .affinity
-            .clone()
-            .and_then(|v| serde_json::from_value::<Affinity>(v).ok()),
+        affinity: affinity(rt.affinity.as_ref())?,
         topology_spread_constraints: Some(
             ["topology.kubernetes.io/zone", "kubernetes.io/hostname"]
                 .into_iter()
@@ -252,7 +243,7 @@ fn pod_spec(r: &Resolved) -> PodSpec {
             .collect(),
         ),
         ..Default::default()
-    }
+    })
 }
 
 /// Pods spread over `topology_key`, counted per ReplicaSet (`pod-template-hash`), so that
@@ -269,7 +260,7 @@ fn spread(r: &Resolved, topology_key: &str) -> TopologySpreadConstraint {
     }
 }
 
-fn container(r: &Resolved) -> Container {
+fn container(r: &Resolved) -> Result<Container, Box<Diagnostic>> {
     let rt = &r.runtime;
     let mut args = vec![
         "--config".to_owned(),
@@ -292,7 +283,7 @@ fn container(r: &Resolved) -> Container {
         failure_threshold: Some(failures),
         ..Default::default()
     };
-    Container {
+    Ok(Container {
         name: CONTAINER_NAME.to_owned(),
         image: Some(rt.image.clone()),
         image_pull_policy: Some(image_pull_policy(&rt.image).to_owned()),
@@ -328,20 +319,9 @@ fn container(r: &Resolved) -> Container {
             }),
             ..Default::default()
         }),
-        security_context: Some(patched(
-            SecurityContext {
-                allow_privilege_escalation: Some(false),
-                privileged: Some(false),
-                read_only_root_filesystem: Some(true),
-                run_as_non_root: Some(true),
-                capabilities: Some(Capabilities {
-                    drop: Some(vec!["ALL".to_owned()]),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            },
+        security_context: Some(container_security_context(
             r.runtime.security_context.as_ref(),
-        )),
+        )?),
         volume_mounts: Some(
             // A directory mount, not subPath, so the file tracks the ConfigMap.
             std::iter::once(VolumeMount {
@@ -358,23 +338,114 @@ fn container(r: &Resolved) -> Container {
             .collect(),
         ),
         ..Default::default()
-    }
+    })
 }
 
-/// litegate's hardened default with the spec's JSON merge patch (RFC 7386) applied.
-/// `validate` has checked that the patched value is still the Kubernetes type.
-fn patched<T>(default: T, patch: Option<&Value>) -> T
+pub const POD_SECURITY_CONTEXT: &str = "deployment.podSecurityContext";
+pub const SECURITY_CONTEXT: &str = "deployment.securityContext";
+pub const AFFINITY: &str = "deployment.affinity";
+
+/// litegate's hardened pod securityContext with `deployment.podSecurityContext` merged over it.
+pub fn pod_security_context(patch: Option<&Value>) -> Result<PodSecurityContext, Box<Diagnostic>> {
+    let hardened = PodSecurityContext {
+        run_as_non_root: Some(true),
+        run_as_user: Some(RUN_AS),
+        run_as_group: Some(RUN_AS),
+        fs_group: Some(RUN_AS),
+        seccomp_profile: Some(SeccompProfile {
+            type_: "RuntimeDefault".to_owned(),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    patched(hardened, patch, POD_SECURITY_CONTEXT, "PodSecurityContext")
+}
+
+/// litegate's hardened container securityContext with `deployment.securityContext` merged over it.
+pub fn container_security_context(
+    patch: Option<&Value>,
+) -> Result<SecurityContext, Box<Diagnostic>> {
+    let hardened = SecurityContext {
+        allow_privilege_escalation: Some(false),
+        privileged: Some(false),
+        read_only_root_filesystem: Some(true),
+        run_as_non_root: Some(true),
+        capabilities: Some(Capabilities {
+            drop: Some(vec!["ALL".to_owned()]),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    patched(hardened, patch, SECURITY_CONTEXT, "SecurityContext")
+}
+
+/// `deployment.affinity` as the Kubernetes type.
+pub fn affinity(value: Option<&Value>) -> Result<Option<Affinity>, Box<Diagnostic>> {
+    value
+        .map(|v| kube_object(v, AFFINITY, "Affinity"))
+        .transpose()
+}
+
+/// litegate's hardened default with the spec's JSON merge patch (RFC 7386) applied, read
+/// back as the Kubernetes type at `path`.
+fn patched<T>(
+    default: T,
+    patch: Option<&Value>,
+    path: &str,
+    kind: &str,
+) -> Result<T, Box<Diagnostic>>
 where
     T: serde::Serialize + serde::de::DeserializeOwned,
 {
     let Some(patch) = patch else {
-        return default;
+        return Ok(default);
     };
-    let Ok(mut value) = serde_json::to_value(&default) else {
-        return default;
-    };
+    let mut value = serde_json::to_value(&default).map_err(|e| not_a(kind, path, &e))?;
     merge_patch(&mut value, patch);
-    serde_json::from_value(value).unwrap_or(default)
+    kube_object(&value, path, kind)
+}
+
+/// A spec value given as a Kubernetes object, as that type: the one parse `validate` and
+/// `render` share. A field the API types would drop on the way is an error too, not lost.
+pub fn kube_object<T>(value: &Value, path: &str, kind: &str) -> Result<T, Box<Diagnostic>>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned,
+{
+    let typed: T = serde_json::from_value(value.clone()).map_err(|e| not_a(kind, path, &e))?;
+    let back = serde_json::to_value(&typed).map_err(|e| not_a(kind, path, &e))?;
+    match first_dropped_field(value, &back, path) {
+        Some(at) => Err(Box::new(Diagnostic::error(
+            Code::E002,
+            &at,
+            format!("unknown field in a Kubernetes {kind}"),
+        ))),
+        None => Ok(typed),
+    }
+}
+
+fn not_a(kind: &str, path: &str, e: &serde_json::Error) -> Box<Diagnostic> {
+    Box::new(Diagnostic::error(
+        Code::E001,
+        path,
+        format!("not a Kubernetes {kind}: {e}"),
+    ))
+}
+
+/// The first key of `original` (depth first, sorted) that did not survive the round trip.
+fn first_dropped_field(original: &Value, back: &Value, path: &str) -> Option<String> {
+    match (original, back) {
+        (Value::Object(a), Value::Object(b)) => a.iter().find_map(|(k, v)| match b.get(k) {
+            None if !v.is_null() => Some(format!("{path}.{k}")),
+            None => None,
+            Some(w) => first_dropped_field(v, w, &format!("{path}.{k}")),
+        }),
+        (Value::Array(a), Value::Array(b)) => a
+            .iter()
+            .zip(b)
+            .enumerate()
+            .find_map(|(i, (v, w))| first_dropped_field(v, w, &format!("{path}[{i}]"))),
+        _ => None,
+    }
 }
 
 /// RFC 7386: an object merges key by key, `null` removes, anything else replaces.
@@ -495,6 +566,23 @@ mod tests {
     }
 
     #[test]
+    fn a_kubernetes_field_that_does_not_build_is_a_located_error_never_dropped() {
+        // Before, render read these with `.ok()` / `unwrap_or(default)`: a bad affinity
+        // vanished and a bad patch fell back to the default, silently.
+        let bad_affinity = affinity(Some(&json!({"nodeAffinity": 5}))).expect_err("affinity");
+        assert_eq!(bad_affinity.path, AFFINITY);
+        let unknown = container_security_context(Some(&json!({"readOnlyRootFs": false})))
+            .expect_err("unknown field");
+        assert_eq!(unknown.path, "deployment.securityContext.readOnlyRootFs");
+        let wrong_type =
+            pod_security_context(Some(&json!({"runAsUser": "root"}))).expect_err("type");
+        assert_eq!(wrong_type.path, POD_SECURITY_CONTEXT);
+        let peer = super::super::objects::network_policy_peer(2, &json!({"podSelectr": {}}))
+            .expect_err("peer");
+        assert_eq!(peer.path, "deployment.networkPolicy.from[2].podSelectr");
+    }
+
+    #[test]
     fn a_security_context_patch_keeps_the_hardening_it_does_not_touch() {
         let patch =
             json!({"readOnlyRootFilesystem": false, "capabilities": {"add": ["NET_BIND_SERVICE"]}});
@@ -509,7 +597,10 @@ mod tests {
                 ..Default::default()
             },
             Some(&patch),
-        );
+            SECURITY_CONTEXT,
+            "SecurityContext",
+        )
+        .expect("a valid patch");
         assert_eq!(merged.read_only_root_filesystem, Some(false));
         assert_eq!(merged.allow_privilege_escalation, Some(false));
         let caps = merged.capabilities.expect("capabilities");

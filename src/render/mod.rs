@@ -10,10 +10,11 @@ pub mod objects;
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
-use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service};
+use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service, ServiceAccount};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::policy::v1::PodDisruptionBudget;
 
+use crate::diagnostics::Diagnostic;
 use crate::resolve::{Resolved, sha256_hex};
 use crate::{Error, text, yaml};
 
@@ -25,6 +26,7 @@ pub enum Object {
     ConfigMap(ConfigMap),
     Secret(Secret),
     ExternalSecret(Box<external_secret::ExternalSecret>),
+    ServiceAccount(ServiceAccount),
     Service(Service),
     Deployment(Box<Deployment>),
     PodDisruptionBudget(PodDisruptionBudget),
@@ -34,10 +36,11 @@ pub enum Object {
 
 /// Every kind litegate may emit, in output order, with its file in `render -o DIR`:
 /// the one list `plan` and the directory reader go by.
-pub const KINDS: [(&str, &str); 8] = [
+pub const KINDS: [(&str, &str); 9] = [
     ("ConfigMap", "configmap.yaml"),
     ("Secret", "secret.yaml"),
     ("ExternalSecret", "externalsecret.yaml"),
+    ("ServiceAccount", "serviceaccount.yaml"),
     ("Service", "service.yaml"),
     ("Deployment", "deployment.yaml"),
     ("PodDisruptionBudget", "poddisruptionbudget.yaml"),
@@ -51,6 +54,7 @@ impl Object {
             Object::ConfigMap(_) => "ConfigMap",
             Object::Secret(_) => "Secret",
             Object::ExternalSecret(_) => "ExternalSecret",
+            Object::ServiceAccount(_) => "ServiceAccount",
             Object::Service(_) => "Service",
             Object::Deployment(_) => "Deployment",
             Object::PodDisruptionBudget(_) => "PodDisruptionBudget",
@@ -74,6 +78,7 @@ impl Object {
             Object::ConfigMap(o) => &o.metadata,
             Object::Secret(o) => &o.metadata,
             Object::ExternalSecret(o) => &o.metadata,
+            Object::ServiceAccount(o) => &o.metadata,
             Object::Service(o) => &o.metadata,
             Object::Deployment(o) => &o.metadata,
             Object::PodDisruptionBudget(o) => &o.metadata,
@@ -93,6 +98,7 @@ impl Object {
             Object::ConfigMap(o) => yaml::manifest(o),
             Object::Secret(o) => yaml::manifest(o),
             Object::ExternalSecret(o) => yaml::manifest(o),
+            Object::ServiceAccount(o) => yaml::manifest(o),
             Object::Service(o) => yaml::manifest(o),
             Object::Deployment(o) => yaml::manifest(o),
             Object::PodDisruptionBudget(o) => yaml::manifest(o),
@@ -167,15 +173,21 @@ pub fn render(r: &Resolved) -> Result<Rendered, Error> {
     objects.extend(objects::secret(r).map(Object::Secret));
     objects
         .extend(external_secret::external_secret(r).map(|e| Object::ExternalSecret(Box::new(e))));
+    objects.extend(objects::service_account(r).map(Object::ServiceAccount));
     objects.push(Object::Service(objects::service(r)));
-    objects.push(Object::Deployment(Box::new(deployment::deployment(
-        r, &triggers,
-    ))));
+    let as_data = |d: Box<Diagnostic>| Error::Invalid(vec![*d]);
+    objects.push(Object::Deployment(Box::new(
+        deployment::deployment(r, &triggers).map_err(as_data)?,
+    )));
     objects.push(Object::PodDisruptionBudget(objects::pod_disruption_budget(
         r,
     )));
     objects.extend(objects::horizontal_pod_autoscaler(r).map(Object::HorizontalPodAutoscaler));
-    objects.extend(objects::network_policy(r).map(Object::NetworkPolicy));
+    objects.extend(
+        objects::network_policy(r)
+            .map_err(as_data)?
+            .map(Object::NetworkPolicy),
+    );
     Ok(Rendered {
         models: config.model_list.len(),
         config_yaml,

@@ -1,5 +1,5 @@
-//! Resolved -> the small objects: ConfigMap, Secret, Service, PodDisruptionBudget, HPA,
-//! NetworkPolicy.
+//! Resolved -> the small objects: ConfigMap, Secret, ServiceAccount, Service,
+//! PodDisruptionBudget, HPA, NetworkPolicy.
 
 use std::collections::BTreeMap;
 
@@ -8,7 +8,9 @@ use k8s_openapi::api::autoscaling::v2::{
     CrossVersionObjectReference, HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec, MetricSpec,
     MetricTarget, ResourceMetricSource,
 };
-use k8s_openapi::api::core::v1::{ConfigMap, Secret, Service, ServicePort, ServiceSpec};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, Secret, Service, ServiceAccount, ServicePort, ServiceSpec,
+};
 use k8s_openapi::api::networking::v1::{
     NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
     NetworkPolicySpec,
@@ -16,7 +18,11 @@ use k8s_openapi::api::networking::v1::{
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+use serde_json::Value;
+
+use super::deployment::kube_object;
 use super::meta::{label_selector, object_meta, selector_labels};
+use crate::diagnostics::Diagnostic;
 use crate::resolve::{Disruption, Resolved};
 
 /// The key of `config.yaml` in the ConfigMap, and the file name in the container.
@@ -44,6 +50,25 @@ pub fn secret(r: &Resolved) -> Option<Secret> {
                 .map(|(k, v)| (k.clone(), ByteString(v.clone())))
                 .collect(),
         ),
+        ..Default::default()
+    })
+}
+
+/// The pods' ServiceAccount, when the spec asks litegate to emit it (`serviceAccount`).
+/// Its token is not mounted by default: LiteLLM never calls the Kubernetes API.
+pub fn service_account(r: &Resolved) -> Option<ServiceAccount> {
+    let annotations = r.runtime.service_account_annotations.as_ref()?;
+    let name = r.runtime.service_account_name.clone()?;
+    let mut metadata = object_meta(r, name);
+    if !annotations.is_empty() {
+        metadata
+            .annotations
+            .get_or_insert_with(BTreeMap::new)
+            .extend(annotations.clone());
+    }
+    Some(ServiceAccount {
+        metadata,
+        automount_service_account_token: Some(false),
         ..Default::default()
     })
 }
@@ -124,20 +149,18 @@ pub fn horizontal_pod_autoscaler(r: &Resolved) -> Option<HorizontalPodAutoscaler
 }
 
 /// Admits the spec's peers to the proxy's port; other ingress to the pods is denied.
-pub fn network_policy(r: &Resolved) -> Option<NetworkPolicy> {
-    let from = r.runtime.network_policy_from.as_ref()?;
-    Some(NetworkPolicy {
+/// A peer that is not a `NetworkPolicyPeer` is the located error `validate` reports first.
+pub fn network_policy(r: &Resolved) -> Result<Option<NetworkPolicy>, Box<Diagnostic>> {
+    let Some(from) = r.runtime.network_policy_from.as_ref() else {
+        return Ok(None);
+    };
+    Ok(Some(NetworkPolicy {
         metadata: object_meta(r, r.name.clone()),
         spec: Some(NetworkPolicySpec {
             pod_selector: Some(label_selector(r)),
             policy_types: Some(vec!["Ingress".to_owned()]),
             ingress: Some(vec![NetworkPolicyIngressRule {
-                // `validate` checked every peer against the API type.
-                from: Some(
-                    from.iter()
-                        .filter_map(|p| serde_json::from_value::<NetworkPolicyPeer>(p.clone()).ok())
-                        .collect(),
-                ),
+                from: Some(network_policy_peers(from)?),
                 ports: Some(vec![NetworkPolicyPort {
                     port: Some(IntOrString::Int(i32::from(r.runtime.port))),
                     protocol: Some("TCP".to_owned()),
@@ -146,7 +169,23 @@ pub fn network_policy(r: &Resolved) -> Option<NetworkPolicy> {
             }]),
             ..Default::default()
         }),
-    })
+    }))
+}
+
+fn network_policy_peers(from: &[Value]) -> Result<Vec<NetworkPolicyPeer>, Box<Diagnostic>> {
+    from.iter()
+        .enumerate()
+        .map(|(i, peer)| network_policy_peer(i, peer))
+        .collect()
+}
+
+/// `deployment.networkPolicy.from[i]` as the Kubernetes type.
+pub fn network_policy_peer(i: usize, peer: &Value) -> Result<NetworkPolicyPeer, Box<Diagnostic>> {
+    kube_object(
+        peer,
+        &format!("deployment.networkPolicy.from[{i}]"),
+        "NetworkPolicyPeer",
+    )
 }
 
 /// Kubernetes counts in i32; larger spec values saturate rather than wrap.

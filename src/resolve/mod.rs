@@ -16,7 +16,8 @@ use crate::spec::{self, Gateway, IntOrPercent, SecretSource};
 
 // Read through resolve by import and render::litellm until they name `defaults` and `names`.
 pub use crate::defaults::{
-    DEFAULTS, Defaults, longest_timeout, measured_memory_mib, termination_grace_period,
+    DEFAULTS, Defaults, MIN_CPU_PER_SUPERVISED_WORKER, longest_timeout, measured_memory_mib,
+    termination_grace_period,
 };
 pub use crate::names::{
     DATABASE_URL_ENV, MASTER_KEY_ENV, REDIS_PASSWORD_ENV, SALT_KEY_ENV, model_id,
@@ -134,6 +135,8 @@ pub struct Runtime {
     pub tolerations: Vec<spec::Toleration>,
     pub affinity: Option<Value>,
     pub service_account_name: Option<String>,
+    /// Set when litegate emits the ServiceAccount (`deployment.serviceAccount`): its annotations.
+    pub service_account_annotations: Option<BTreeMap<String, String>>,
     /// Plain env vars on the container.
     pub env: BTreeMap<String, String>,
     /// Env vars from ConfigMap keys managed elsewhere.
@@ -458,7 +461,14 @@ fn runtime(spec: &Gateway) -> Runtime {
         node_selector: d.node_selector.clone(),
         tolerations: d.tolerations.clone(),
         affinity: d.affinity.clone(),
-        service_account_name: d.service_account_name.clone(),
+        service_account_name: d.service_account_name.clone().or_else(|| {
+            d.service_account.as_ref().map(|sa| {
+                sa.name
+                    .clone()
+                    .unwrap_or_else(|| spec.metadata.name.clone())
+            })
+        }),
+        service_account_annotations: d.service_account.as_ref().map(|sa| sa.annotations.clone()),
         env: d.env.clone(),
         config_env: d.config_env.clone(),
         pod_security_context: d.pod_security_context.clone(),
@@ -471,7 +481,9 @@ fn runtime(spec: &Gateway) -> Runtime {
 /// Measured on LiteLLM: about 330 MiB idle per process (one per worker, plus a supervisor
 /// that loads the app too once there are two or more) and up to 180 MiB more per worker
 /// under 200 concurrent streams: one worker fits 512Mi/1Gi; N workers get (N+1) x 384Mi
-/// requested and twice that as the limit, and a quarter CPU each.
+/// requested and twice that as the limit; a quarter CPU for one worker, half a CPU each from
+/// two (uvicorn's supervisor kills a worker that does not answer its ping in 5 s: at a
+/// quarter CPU each, two workers were killed while importing LiteLLM, again and again).
 fn default_resources(workers: u32) -> spec::Resources {
     let map = |pairs: &[(&str, String)]| {
         pairs
@@ -488,7 +500,10 @@ fn default_resources(workers: u32) -> spec::Resources {
     let processes = workers + 1;
     spec::Resources {
         requests: map(&[
-            ("cpu", format!("{}m", 250 * workers)),
+            (
+                "cpu",
+                format!("{}m", MIN_CPU_PER_SUPERVISED_WORKER * workers),
+            ),
             ("memory", format!("{}Mi", 384 * processes)),
         ]),
         limits: map(&[

@@ -58,8 +58,12 @@ pub struct Deployment {
     /// A Kubernetes `Affinity`, checked field by field against the API types.
     #[schemars(with = "Option<serde_json::Map<String, Value>>")]
     pub affinity: Option<Value>,
-    /// The pod's ServiceAccount (DNS-1123 subdomain).
+    /// An existing ServiceAccount for the pods (DNS-1123 subdomain); litegate does not
+    /// emit it. Excludes `serviceAccount`.
     pub service_account_name: Option<String>,
+    /// A ServiceAccount litegate emits for the pods (Helm's `serviceAccount.create: true`),
+    /// e.g. carrying a cloud identity's annotations. Excludes `serviceAccountName`.
+    pub service_account: Option<ServiceAccountOptions>,
     /// A Kubernetes `PodSecurityContext`, merged over litegate's (JSON merge patch: a
     /// field replaces, a map merges, `null` removes), e.g. `{runAsUser: 1000}` for an
     /// image that needs its own user.
@@ -86,6 +90,18 @@ pub struct Deployment {
     /// `checksum/secret` covers them) and can be referred to as `os.environ/NAME`.
     #[serde(default)]
     pub secret_env: BTreeMap<String, SecretSource>,
+}
+
+/// The ServiceAccount litegate emits; its token is never mounted (LiteLLM does not call
+/// the Kubernetes API), in the pods or by default.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceAccountOptions {
+    /// Its name (DNS-1123 subdomain); the gateway's name by default.
+    pub name: Option<String>,
+    /// Its annotations, e.g. `eks.amazonaws.com/role-arn` or `iam.gke.io/gcp-service-account`.
+    #[serde(default)]
+    pub annotations: BTreeMap<String, String>,
 }
 
 /// Container resources; quantities as Kubernetes writes them (`500m`, `1Gi`).

@@ -288,15 +288,80 @@ fn rollout(spec: &Gateway, out: &mut Vec<Diagnostic>) {
 
 fn scheduling(spec: &Gateway, out: &mut Vec<Diagnostic>) {
     let d = &spec.deployment;
-    let selector = selector_labels(&spec.metadata.name);
-    for key in d.pod_labels.keys() {
-        if selector.contains_key(key) {
+    pod_metadata(spec, out);
+    placement(d, out);
+    kube_typed(d, out);
+    if let Some(policy) = &d.network_policy
+        && policy.from.is_empty()
+    {
+        out.push(
+            Diagnostic::error(
+                Code::E028,
+                "deployment.networkPolicy.from",
+                "no peer: the policy would admit no caller, and the gateway would serve nobody",
+            )
+            .with_help("list who may call it, e.g. - namespaceSelector: {matchLabels: {team: ai}}"),
+        );
+    }
+    service_account(d, out);
+    if let Some(resources) = &d.resources {
+        memory_for_workers(d.workers.unwrap_or(1), resources, out);
+        cpu_for_workers(d.workers.unwrap_or(1), resources, out);
+        quantities(resources, out);
+    }
+}
+
+/// `serviceAccountName` (an existing one) or `serviceAccount` (emitted), a valid name.
+fn service_account(d: &crate::spec::Deployment, out: &mut Vec<Diagnostic>) {
+    let emitted = d.service_account.as_ref();
+    for (path, name) in [
+        (
+            "deployment.serviceAccountName",
+            d.service_account_name.as_ref(),
+        ),
+        (
+            "deployment.serviceAccount.name",
+            emitted.and_then(|sa| sa.name.as_ref()),
+        ),
+    ] {
+        if let Some(sa) = name
+            && !is_dns1123_subdomain(sa)
+        {
             out.push(Diagnostic::error(
-                Code::E005,
-                format!("deployment.podLabels.{key}"),
-                format!("label \"{key}\" is set by litegate"),
+                Code::E004,
+                path,
+                format!("\"{sa}\" is not a valid ServiceAccount name"),
             ));
         }
+    }
+    let Some(emitted) = emitted else { return };
+    if d.service_account_name.is_some() {
+        out.push(
+            Diagnostic::error(
+                Code::E024,
+                "deployment.serviceAccount",
+                "serviceAccount and serviceAccountName exclude each other",
+            )
+            .with_help("serviceAccountName names one that exists; serviceAccount: {name: ...} makes litegate emit it"),
+        );
+    }
+    annotations(
+        "deployment.serviceAccount.annotations",
+        emitted.annotations.keys(),
+        out,
+    );
+}
+
+/// `podLabels` and `podAnnotations`: valid, and none of the keys litegate sets itself.
+fn pod_metadata(spec: &Gateway, out: &mut Vec<Diagnostic>) {
+    let d = &spec.deployment;
+    let selector = selector_labels(&spec.metadata.name);
+    for key in d.pod_labels.keys().filter(|k| selector.contains_key(*k)) {
+        out.push(Diagnostic::error(
+            Code::E005,
+            format!("deployment.podLabels.{key}"),
+            format!("label \"{key}\" is set by litegate"),
+        ));
     }
     labels(
         "deployment.podLabels",
@@ -318,6 +383,10 @@ fn scheduling(spec: &Gateway, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
+
+/// `nodeSelector` and `tolerations`: what the API server would reject.
+fn placement(d: &crate::spec::Deployment, out: &mut Vec<Diagnostic>) {
     for (key, value) in &d.node_selector {
         if !is_qualified_key(key) || !is_label_value(value) {
             out.push(Diagnostic::error(
@@ -351,75 +420,50 @@ fn scheduling(spec: &Gateway, out: &mut Vec<Diagnostic>) {
             ));
         }
     }
-    if let Some(context) = &d.pod_security_context {
-        k8s_fields::<k8s_openapi::api::core::v1::PodSecurityContext>(
-            context,
-            "deployment.podSecurityContext",
-            "PodSecurityContext",
-            out,
+}
+
+/// The fields given as Kubernetes objects, built by the very functions `render` uses, so a
+/// spec that passes here cannot fail there.
+fn kube_typed(d: &crate::spec::Deployment, out: &mut Vec<Diagnostic>) {
+    use crate::render::deployment::{affinity, container_security_context, pod_security_context};
+    if d.pod_security_context.is_some() {
+        out.extend(
+            pod_security_context(d.pod_security_context.as_ref())
+                .err()
+                .map(|e| *e),
         );
     }
-    if let Some(context) = &d.security_context {
-        k8s_fields::<k8s_openapi::api::core::v1::SecurityContext>(
-            context,
-            "deployment.securityContext",
-            "SecurityContext",
-            out,
+    if d.security_context.is_some() {
+        out.extend(
+            container_security_context(d.security_context.as_ref())
+                .err()
+                .map(|e| *e),
         );
     }
     if let Some(policy) = &d.network_policy {
-        if policy.from.is_empty() {
-            out.push(
-                Diagnostic::error(
-                    Code::E028,
-                    "deployment.networkPolicy.from",
-                    "no peer: the policy would admit no caller, and the gateway would serve nobody",
-                )
-                .with_help(
-                    "list who may call it, e.g. - namespaceSelector: {matchLabels: {team: ai}}",
-                ),
-            );
-        }
         for (i, peer) in policy.from.iter().enumerate() {
-            k8s_fields::<k8s_openapi::api::networking::v1::NetworkPolicyPeer>(
-                peer,
-                &format!("deployment.networkPolicy.from[{i}]"),
-                "NetworkPolicyPeer",
-                out,
+            out.extend(
+                crate::render::objects::network_policy_peer(i, peer)
+                    .err()
+                    .map(|e| *e),
             );
         }
     }
-    if let Some(affinity) = &d.affinity {
-        k8s_fields::<k8s_openapi::api::core::v1::Affinity>(
-            affinity,
-            "deployment.affinity",
-            "Affinity",
-            out,
-        );
-    }
-    if let Some(sa) = &d.service_account_name
-        && !is_dns1123_subdomain(sa)
-    {
-        out.push(Diagnostic::error(
-            Code::E004,
-            "deployment.serviceAccountName",
-            format!("\"{sa}\" is not a valid ServiceAccount name"),
-        ));
-    }
-    if let Some(resources) = &d.resources {
-        memory_for_workers(d.workers.unwrap_or(1), resources, out);
-        for (kind, map) in [
-            ("requests", &resources.requests),
-            ("limits", &resources.limits),
-        ] {
-            for (name, quantity) in map {
-                if !is_quantity(quantity) {
-                    out.push(Diagnostic::error(
-                        Code::E028,
-                        format!("deployment.resources.{kind}.{name}"),
-                        format!("\"{quantity}\" is not a Kubernetes quantity"),
-                    ));
-                }
+    out.extend(affinity(d.affinity.as_ref()).err().map(|e| *e));
+}
+
+fn quantities(resources: &crate::spec::Resources, out: &mut Vec<Diagnostic>) {
+    for (kind, map) in [
+        ("requests", &resources.requests),
+        ("limits", &resources.limits),
+    ] {
+        for (name, quantity) in map {
+            if !is_quantity(quantity) {
+                out.push(Diagnostic::error(
+                    Code::E028,
+                    format!("deployment.resources.{kind}.{name}"),
+                    format!("\"{quantity}\" is not a Kubernetes quantity"),
+                ));
             }
         }
     }
@@ -451,6 +495,38 @@ fn memory_for_workers(workers: u32, resources: &crate::spec::Resources, out: &mu
     }
 }
 
+/// From two workers uvicorn's supervisor pings each one and kills it when no answer comes
+/// within 5 s; a worker importing LiteLLM on too little CPU cannot answer, and is killed
+/// and restarted until the startup probe gives up (measured: two workers on 500m never
+/// started in 300 s, on 1 CPU in 23-25 s). A node under load gives a pod its request.
+fn cpu_for_workers(workers: u32, resources: &crate::spec::Resources, out: &mut Vec<Diagnostic>) {
+    let Some(request) = resources.requests.get("cpu").and_then(|q| millicores(q)) else {
+        return;
+    };
+    let needed = u64::from(crate::defaults::MIN_CPU_PER_SUPERVISED_WORKER * workers);
+    if workers >= 2 && request < needed {
+        out.push(
+            Diagnostic::warning(
+                Code::W007,
+                "deployment.resources.requests.cpu",
+                format!(
+                    "{request}m for {workers} workers: on a busy node each gets too little CPU to answer its supervisor's 5 s health check while it starts, and is killed and restarted until the startup probe fails"
+                ),
+            )
+            .with_help(format!("request at least {needed}m, or use one worker per pod and more replicas")),
+        );
+    }
+}
+
+/// A CPU quantity in millicores (`500m`, `1`, `1.5`).
+fn millicores(q: &str) -> Option<u64> {
+    let value: f64 = match q.strip_suffix('m') {
+        Some(m) => m.parse::<f64>().ok()? / 1000.0,
+        None => q.parse().ok()?,
+    };
+    (value >= 0.0).then_some((value * 1000.0).round() as u64)
+}
+
 /// A Kubernetes quantity in bytes, for the suffixes a memory limit uses.
 fn quantity_bytes(q: &str) -> Option<u64> {
     let units: [(&str, u64); 8] = [
@@ -469,53 +545,6 @@ fn quantity_bytes(q: &str) -> Option<u64> {
         .unwrap_or((q, 1));
     let value: f64 = number.parse().ok()?;
     (value >= 0.0).then_some((value * scale as f64) as u64)
-}
-
-/// A field given as a Kubernetes object (`affinity`, the security contexts) must be that
-/// type, with no field the API would drop.
-fn k8s_fields<T>(value: &serde_json::Value, path: &str, kind: &str, out: &mut Vec<Diagnostic>)
-where
-    T: serde::Serialize + serde::de::DeserializeOwned,
-{
-    match serde_json::from_value::<T>(value.clone()) {
-        Err(e) => out.push(Diagnostic::error(
-            Code::E001,
-            path,
-            format!("not a Kubernetes {kind}: {e}"),
-        )),
-        Ok(typed) => {
-            let back = serde_json::to_value(&typed).unwrap_or_default();
-            if let Some(at) = first_dropped_field(value, &back, path) {
-                out.push(Diagnostic::error(
-                    Code::E002,
-                    &at,
-                    format!("unknown field in a Kubernetes {kind}"),
-                ));
-            }
-        }
-    }
-}
-
-/// The first key of `original` (depth first, sorted) that did not survive the round trip.
-fn first_dropped_field(
-    original: &serde_json::Value,
-    back: &serde_json::Value,
-    path: &str,
-) -> Option<String> {
-    use serde_json::Value;
-    match (original, back) {
-        (Value::Object(a), Value::Object(b)) => a.iter().find_map(|(k, v)| match b.get(k) {
-            None if !v.is_null() => Some(format!("{path}.{k}")),
-            None => None,
-            Some(w) => first_dropped_field(v, w, &format!("{path}.{k}")),
-        }),
-        (Value::Array(a), Value::Array(b)) => a
-            .iter()
-            .zip(b)
-            .enumerate()
-            .find_map(|(i, (v, w))| first_dropped_field(v, w, &format!("{path}[{i}]"))),
-        _ => None,
-    }
 }
 
 /// Kubernetes' quantity grammar: a decimal number with an optional suffix.

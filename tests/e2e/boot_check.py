@@ -5,9 +5,10 @@ as a ConfigMap volume, env from the rendered Secret), under `strace -f`, on each
 version given in LITELLM_BINS (`VERSION=/path/to/litellm,...`: the one the default image
 pins and the newest supported).
 
-By default it boots minimal.yaml (one worker) and autoscaling.yaml (two workers: a
-supervisor and its workers) on each version, to stay within a couple of minutes; the other
-examples have minimal's pod (the e2e overlay removes database and Redis).
+By default it boots minimal.yaml (one worker), autoscaling.yaml (two workers: a
+supervisor and its workers) and database.yaml in database mode (below) on each version, to
+stay within a few minutes; the other examples have minimal's pod (the e2e overlay removes
+database and Redis).
 LITEGATE_E2E_BOOT_EXAMPLES=all boots every example.
 
 Per example and version it asserts:
@@ -19,16 +20,30 @@ Per example and version it asserts:
   every write() to a file (not a socket, pipe or /dev node), whether it succeeded or got
   EROFS.
 
+Database mode (database.yaml with its database kept, on each version), as far as it can
+run here. A database-backed LiteLLM cannot boot on this machine: the prisma client is
+generated at image build (`prisma generate`) and its query and schema engines come from
+binaries.prisma.sh, which is unreachable (npm and PyPI are); there is no PostgreSQL. So
+DATABASE_URL names a closed port on loopback, and the boot is followed to where it stops:
+LiteLLM runs `prisma migrate deploy` (the prisma CLI installs its Node CLI through npm into
+its cache, then fails to fetch engines or to reach the database; LiteLLM retries, then
+exits at "Unable to find Prisma binaries"). It asserts that the migration step was reached
+(an exec of `prisma ... migrate`) and that nothing up to the exit (or DB_DEADLINE) was
+written outside the emptyDirs. It cannot reach, and so does not prove: the generated
+client's own engine lookup, a migration applied to a real database, readiness with one,
+or where the `litellm-database` image keeps its engines (generated there as root under
+/root/.cache; see docs/pods.md).
+
 `--no-defaults` is the negative control: the same boot with the env vars and emptyDirs
 that litegate adds for a read-only root removed from the rendered Deployment; on 1.80.12
-it must fail (a write under site-packages, /ui/ 404).
+it must fail (a write under site-packages, /ui/ 404), and in database mode on each version
+(`mkdir /.cache` = EROFS: prisma's cache under HOME=/).
 """
 
 import concurrent.futures
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,8 +54,12 @@ from pod import Pod, PodPlan, reap_on_exit  # noqa: E402
 
 ROOT = e2e.ROOT
 BOOT_DEADLINE = 180  # seconds to readiness, strace included (it slows Python down)
+DB_DEADLINE = 150  # seconds a database-mode boot is followed before it is stopped
+DATABASE = "database.yaml"
+# A port nothing listens on: the database this boot cannot have.
+CLOSED_DATABASE_URL = "postgresql://litellm:dummy-db@127.0.0.1:9/litellm"
 # What litegate adds to run on a read-only root, removed by the negative control.
-READ_ONLY_ENV = ("LITELLM_NON_ROOT", "LITELLM_UI_PATH", "LITELLM_ASSETS_PATH", "LITELLM_MIGRATION_DIR")
+READ_ONLY_ENV = ("LITELLM_NON_ROOT", "LITELLM_UI_PATH", "LITELLM_ASSETS_PATH", "LITELLM_MIGRATION_DIR", "HOME")
 READ_ONLY_VOLUMES = ("litellm-state",)
 
 # syscalls that change the file system; the path is their first quoted argument.
@@ -82,16 +101,35 @@ def writes_outside(trace_path, allowed, log_path):
                     continue
             elif call not in MUTATING:
                 continue
-            quoted = QUOTED.search(args)
-            if not quoted:
-                continue
-            path = quoted.group(1)
-            if not path.startswith("/"):
-                base = FD_PATH.match(args)
-                prefix = base.group(2) if base and base.group(2).startswith("/") else "/"  # cwd is /
-                path = os.path.join(prefix, path)
-            record(call, os.path.normpath(path), result, errno)
+            for path in changed_paths(call, args):
+                record(call, path, result, errno)
     return sorted(set(found))
+
+
+def changed_paths(call, args):
+    """The paths a call creates or changes, absolute: a relative one is resolved against the
+    dirfd just before it (`-y` prints `3</dir>`), else the cwd, `/`. symlink's first
+    argument is the link's target, not a file it writes; rename and link change both."""
+    quoted = list(QUOTED.finditer(args))
+    if call in ("symlink", "symlinkat"):
+        quoted = quoted[-1:]
+    elif call not in ("rename", "renameat", "renameat2", "link", "linkat"):
+        quoted = quoted[:1]
+    paths = []
+    for q in quoted:
+        path = q.group(1)
+        if not path.startswith("/"):
+            before = [FD_PATH.match(a.strip()) for a in args[:q.start()].split(", ")]
+            dirs = [b.group(2) for b in before if b and b.group(2).startswith("/")]
+            path = os.path.join(dirs[-1] if dirs else "/", path)
+        paths.append(os.path.normpath(path))
+    return paths
+
+
+def migration_started(trace_path):
+    """Whether LiteLLM ran prisma's migration step (an exec of `prisma ... migrate ...`)."""
+    with open(trace_path, errors="replace") as f:
+        return any(re.search(r'execve\("[^"]*/prisma", \["prisma", "migrate"', line) for line in f)
 
 
 def strip_read_only_defaults(out):
@@ -114,7 +152,11 @@ def boot(example, litellm_bin, index, mutate=None):
     pod = None
     try:
         spec, out = None, None
-        spec = e2e.overlay(e2e.load(os.path.join(ROOT, "examples", example)), upstream.url)
+        original = e2e.load(os.path.join(ROOT, "examples", example))
+        spec = e2e.overlay(original, upstream.url)
+        database = example == DATABASE
+        if database:
+            spec["deployment"]["database"] = original["deployment"]["database"]
         out = e2e.render(spec, workdir)
         if mutate:
             mutate(out)
@@ -123,8 +165,12 @@ def boot(example, litellm_bin, index, mutate=None):
         if not (plan.read_only_root and plan.uid == 65534 and plan.gid == 65534 and plan.drop_all):
             problems.append("the Deployment does not ask for a read-only root, uid/gid 65534 and no capabilities")
         trace = os.path.join(workdir, "strace.log")
-        pod = Pod(plan, "boot", f"127.199.{index // 250}.{index % 250 + 2}", workdir, litellm_bin, strace_log=trace)
+        extra_env = {"DATABASE_URL": CLOSED_DATABASE_URL} if database else None
+        pod = Pod(plan, "boot", f"127.199.{index // 250}.{index % 250 + 2}", workdir, litellm_bin, strace_log=trace,
+                  extra_env=extra_env)
         started = time.monotonic()
+        if database:
+            return database_boot(pod, plan, trace, started, problems)
         ready = None
         while time.monotonic() < started + BOOT_DEADLINE and pod.alive():
             if pod.probe(plan.readiness):
@@ -153,6 +199,21 @@ def boot(example, litellm_bin, index, mutate=None):
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def database_boot(pod, plan, trace, started, problems):
+    """Followed until the proxy gives up on its database (it exits) or DB_DEADLINE."""
+    while time.monotonic() < started + DB_DEADLINE and pod.alive():
+        time.sleep(1)
+    took = time.monotonic() - started
+    pod_log = pod.log_path
+    pod.kill()
+    if not migration_started(trace):
+        problems.append(f"prisma's migration step never ran:\n{pod.log_tail()}")
+    outside = writes_outside(trace, list(plan.empty_dirs), pod_log)
+    if outside:
+        problems.append(f"{len(outside)} writes outside the emptyDirs {plan.empty_dirs}: " + "; ".join(outside[:6]))
+    return problems, None if problems else took
+
+
 def versions():
     pairs = [v.split("=", 1) for v in os.environ["LITELLM_BINS"].split(",") if v]
     return [(version, path) for version, path in pairs]
@@ -166,7 +227,7 @@ def main():
     examples = sorted(f for f in os.listdir(os.path.join(ROOT, "examples")) if f.endswith(".yaml"))
     # Bounded by default: one pod shape per worker count (1 and 2 workers; the other examples
     # share minimal's pod, the overlay removes database and Redis). `all` boots every example.
-    chosen = os.environ.get("LITEGATE_E2E_BOOT_EXAMPLES", "minimal.yaml autoscaling.yaml")
+    chosen = os.environ.get("LITEGATE_E2E_BOOT_EXAMPLES", f"minimal.yaml autoscaling.yaml {DATABASE}")
     if chosen != "all":
         examples = [e for e in examples if e in chosen.split()]
     passed = failed = 0
@@ -182,7 +243,11 @@ def main():
             if negative:
                 label += " without litegate's read-only defaults (negative control)"
             problems, ready = future.result()
-            took = f"ready in {ready:.1f} s under strace" if ready is not None else "not ready"
+            if example == DATABASE:
+                label += " in database mode (to its database failure)"
+                took = f"migration step reached, followed {ready:.0f} s" if ready is not None else "see above"
+            else:
+                took = f"ready in {ready:.1f} s under strace" if ready is not None else "not ready"
             if (not problems) != negative:
                 passed += 1
                 verdict = "fails as it must: " + "; ".join(problems) if negative else took

@@ -18,7 +18,6 @@ args, mounts) is untouched.
 """
 
 import base64
-import http.server
 import json
 import os
 import shutil
@@ -27,12 +26,13 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.request
 
 import yaml
+
+from fake_upstream import FakeUpstream
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LITEGATE = os.environ["LITEGATE_BIN"]
@@ -74,71 +74,8 @@ def check(condition, message):
 
 
 # ---------------------------------------------------------------- fake upstream
-class Upstream:
-    """An OpenAI-compatible upstream on 127.0.0.1 that records what reaches it."""
-
-    def __init__(self):
-        self.requests = []
-        upstream = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def _json(self, code, body):
-                data = json.dumps(body).encode()
-                self.send_response(code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self):
-                upstream.requests.append({"method": "GET", "path": self.path, "auth": self.headers.get("Authorization")})
-                self._json(200, {"object": "list", "data": []})
-
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length) or b"{}")
-                upstream.requests.append(
-                    {"method": "POST", "path": self.path, "auth": self.headers.get("Authorization"), "body": body}
-                )
-                if not self.path.endswith("/chat/completions"):
-                    return self._json(404, {"error": "not found"})
-                model = body.get("model", "")
-                if body.get("stream"):
-                    self.send_response(200)
-                    self.send_header("Content-Type", "text/event-stream")
-                    self.end_headers()
-                    for piece in ["hello", " from", " upstream"]:
-                        chunk = {
-                            "id": "chatcmpl-e2e", "object": "chat.completion.chunk", "created": 0, "model": model,
-                            "choices": [{"index": 0, "delta": {"role": "assistant", "content": piece}, "finish_reason": None}],
-                        }
-                        self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-                    done = {
-                        "id": "chatcmpl-e2e", "object": "chat.completion.chunk", "created": 0, "model": model,
-                        "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
-                    }
-                    self.wfile.write(f"data: {json.dumps(done)}\n\ndata: [DONE]\n\n".encode())
-                    self.wfile.flush()
-                    return
-                self._json(200, {
-                    "id": "chatcmpl-e2e", "object": "chat.completion", "created": 0, "model": model,
-                    "choices": [{"index": 0, "message": {"role": "assistant", "content": "hello from upstream"},
-                                 "finish_reason": "stop"}],
-                    "usage": {"prompt_tokens": 3, "completion_tokens": 3, "total_tokens": 6},
-                })
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def chats(self):
-        return [r for r in self.requests if r["method"] == "POST" and r["path"].endswith("/chat/completions")]
-
-    def close(self):
-        self.server.shutdown()
+# The shared one (tests/e2e/fake_upstream.py); `e2e.Upstream` for the scripts that import it.
+Upstream = FakeUpstream
 
 
 # ---------------------------------------------------------------- overlay and render

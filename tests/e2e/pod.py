@@ -72,6 +72,31 @@ def int_or_percent(value, total, round_up):
     return int(-(-scaled // 1)) if round_up else int(scaled // 1)
 
 
+def cpu_cores(quantity):
+    """A CPU quantity (`500m`, `2`) in cores; None when not given."""
+    if quantity is None:
+        return None
+    text = str(quantity)
+    return int(text[:-1]) / 1000 if text.endswith("m") else float(text)
+
+
+def session_cpu_seconds(sid):
+    """User + system CPU time of every process in session `sid`, with the reaped children's."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid:  # fields[3] is the 6th field, the session id
+            total += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
+    return total / tick
+
+
 class Probe:
     def __init__(self, spec, ports):
         get = spec["httpGet"]
@@ -145,6 +170,7 @@ class PodPlan:
                 ref = var["valueFrom"]["secretKeyRef"]
                 plan.env[var["name"]] = f"dummy-external-{ref['name']}-{ref['key']}"
         plan.master_key = plan.env.get("LITELLM_MASTER_KEY")
+        plan.cpu_request = cpu_cores(container.get("resources", {}).get("requests", {}).get("cpu"))
         return plan
 
 
@@ -261,6 +287,10 @@ class Pod:
         status = self.get(probe.path, probe.timeout, probe.port)
         return status is not None and 200 <= status < 400
 
+    def cpu_seconds(self):
+        """CPU time the pod has had so far (each pod runs in its own session)."""
+        return session_cpu_seconds(self.proc.pid)
+
     def alive(self):
         return self.proc.poll() is None
 
@@ -285,6 +315,13 @@ class Pod:
             pass
         if not self.log.closed:
             self.log.close()
+
+    def log_text(self):
+        try:
+            with open(self.log_path, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
 
     def log_tail(self, lines=12):
         try:

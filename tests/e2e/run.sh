@@ -80,7 +80,7 @@ fi
 if [ "${LITEGATE_E2E_PODS:-$([ $# -eq 0 ] && echo 1 || echo 0)}" = 1 ]; then
   # the rolling-update drill on the pinned version; writes docs/pods-drill-table.md
   LITELLM_BIN=$PINNED_LITELLM_VENV/bin/litellm LITELLM_VERSION=$PINNED_LITELLM_VERSION \
-    timeout 600 "$LITELLM_VENV/bin/python" tests/e2e/drill.py || status=$?
+    timeout 900 "$LITELLM_VENV/bin/python" tests/e2e/drill.py || status=$?
   timing "rollout drill"
   LITELLM_BINS="$PINNED_LITELLM_VERSION=$PINNED_LITELLM_VENV/bin/litellm,$LITELLM_VERSION=$LITELLM_VENV/bin/litellm" \
     timeout 420 "$LITELLM_VENV/bin/python" tests/e2e/boot_check.py || status=$?

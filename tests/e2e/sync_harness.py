@@ -62,6 +62,8 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, HERE)
+from fake_upstream import FakeUpstream  # noqa: E402
 
 
 # =====================================================================================
@@ -317,53 +319,6 @@ def call(method, url, body=None, key=None, timeout=60):
         return e.code, e.read().decode()
 
 
-class Upstream:
-    """An OpenAI-compatible upstream on 127.0.0.1 that records each chat request's body."""
-
-    def __init__(self):
-        import http.server
-
-        self.requests = []
-        upstream = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *a):
-                pass
-
-            def _json(self, code, body):
-                data = json.dumps(body).encode()
-                self.send_response(code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self):
-                self._json(200, {"object": "list", "data": []})
-
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length) or b"{}")
-                upstream.requests.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
-                self._json(200, {
-                    "id": "chatcmpl-sync", "object": "chat.completion", "created": 0, "model": body.get("model", ""),
-                    "choices": [{"index": 0, "message": {"role": "assistant", "content": "hello from upstream"},
-                                 "finish_reason": "stop"}],
-                    "usage": {"prompt_tokens": 3, "completion_tokens": 3, "total_tokens": 6},
-                })
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 class Gateway:
     """A spec rendered by `litegate render`: its config.yaml and the container env that the
     rendered Deployment gives the proxy (envFrom the rendered Secret, plain env), minus
@@ -500,10 +455,10 @@ class Replica:
 
     def chat(self, model):
         """(status, the body that reached the upstream or None, the proxy's answer)."""
-        before = len(self.lab.upstream.requests)
+        before = len(self.lab.upstream.chats())
         status, body = self.api("POST", "/v1/chat/completions",
                                 {"model": model, "messages": [{"role": "user", "content": "hi"}]})
-        arrived = self.lab.upstream.requests[before:]
+        arrived = self.lab.upstream.chats()[before:]
         return status, (arrived[-1]["body"] if arrived else None), body
 
     def reload(self):
@@ -559,7 +514,7 @@ class Lab:
         self.dir = tempfile.mkdtemp(prefix="litegate-sync-")
         self.keep = keep
         self.procs = []
-        self.upstream = Upstream()
+        self.upstream = FakeUpstream(name="sync")
         self.measurements = {}
 
     def measure(self, key, value):
