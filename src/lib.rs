@@ -85,64 +85,31 @@ pub fn compile(source: &SpecSource, env: &dyn Environment) -> Result<Compiled, E
     // diagnostic to locate, or for a text that may hold a YAML 1.1 hazard.
     let map = std::cell::OnceCell::new();
     let source_map = || map.get_or_init(|| source_map::SourceMap::build(&source.text));
+    let finish = |diagnostics| located_and_sorted(diagnostics, source_map);
     let Some(spec) = parsed.spec else {
         return Err(Error::Invalid(parsed.diagnostics));
     };
+    let blanked = Blanked(&parsed.blanked);
     let mut found = parsed.diagnostics;
-    // A spec that parsed only once bad entries were blanked is still checked, but nothing
-    // is reported again about what was blanked (it would be a consequence, not a mistake).
-    let concerns_blanked = |d: &Diagnostic| {
-        // With `providers` missing, every model's provider is unknown: a consequence.
-        let providers_missing =
-            d.code == diagnostics::Code::E012 && parsed.blanked.iter().any(|b| b == "providers");
-        providers_missing
-            || parsed
-                .blanked
-                .iter()
-                .any(|b| d.path == *b || d.path.starts_with(&format!("{b}.")))
-    };
     found.extend(
         validate::validate(&spec)
             .into_iter()
-            .filter(|d| !concerns_blanked(d)),
+            .filter(|d| !blanked.concerns(d)),
     );
     if validate::may_have_yaml_hazards(&source.text) {
         found.extend(validate::yaml_hazards(source_map()));
     }
-    let finish = |mut diagnostics: Vec<Diagnostic>| {
-        // `locate` places diagnostics that name a path and have no place yet.
-        if diagnostics
-            .iter()
-            .any(|d| d.location.is_none() && !d.path.is_empty())
-        {
-            let map = source_map();
-            for d in &mut diagnostics {
-                d.locate(map);
-            }
-        }
-        diagnostics::sort(&mut diagnostics);
-        diagnostics
-    };
-    if found.iter().any(Diagnostic::is_error) || !parsed.blanked.is_empty() {
+    let resolved = resolve::resolve(&spec, source.base_dir(), env);
+    if found.iter().any(Diagnostic::is_error) || !blanked.0.is_empty() {
         // Secret sources are checked all the same: one run names an unset key next to a
         // typo, rather than a second run after the typo is fixed.
-        if let Err(errors) = resolve::resolve(&spec, source.base_dir(), env) {
-            let fresh: Vec<Diagnostic> = errors
-                .into_iter()
-                .filter(|d| is_secret_source_problem(d) && !concerns_blanked(d))
-                // Not about a source that already has an error (a bad env var name is
-                // also an unset one: that is the same mistake, said once).
-                .filter(|d| {
-                    !found
-                        .iter()
-                        .any(|f| f.is_error() && same_source(&f.path, &d.path))
-                })
-                .collect();
+        if let Err(errors) = resolved {
+            let fresh = secret_source_problems(errors, &found, &blanked);
             found.extend(fresh);
         }
         return Err(Error::Invalid(finish(found)));
     }
-    let resolved = match resolve::resolve(&spec, source.base_dir(), env) {
+    let resolved = match resolved {
         Ok(r) => r,
         Err(errors) => {
             found.extend(errors);
@@ -166,4 +133,60 @@ pub fn compile(source: &SpecSource, env: &dyn Environment) -> Result<Compiled, E
         rendered,
         warnings: finish(found),
     })
+}
+
+/// The spec paths a recovering parse blanked out. A spec that parsed only once they were
+/// blanked is still checked, but nothing is reported again about them: it would be a
+/// consequence, not a mistake.
+struct Blanked<'a>(&'a [String]);
+
+impl Blanked<'_> {
+    fn concerns(&self, d: &Diagnostic) -> bool {
+        // With `providers` missing, every model's provider is unknown: a consequence.
+        let providers_missing =
+            d.code == diagnostics::Code::E012 && self.0.iter().any(|b| b == "providers");
+        providers_missing
+            || self
+                .0
+                .iter()
+                .any(|b| d.path == *b || d.path.starts_with(&format!("{b}.")))
+    }
+}
+
+/// What `resolve` found about secret sources that is worth saying beside the spec's other
+/// errors: not about a blanked entry, and not about a source that already has an error (a
+/// bad env var name is also an unset one: that is the same mistake, said once).
+fn secret_source_problems(
+    errors: Vec<Diagnostic>,
+    found: &[Diagnostic],
+    blanked: &Blanked,
+) -> Vec<Diagnostic> {
+    errors
+        .into_iter()
+        .filter(|d| is_secret_source_problem(d) && !blanked.concerns(d))
+        .filter(|d| {
+            !found
+                .iter()
+                .any(|f| f.is_error() && same_source(&f.path, &d.path))
+        })
+        .collect()
+}
+
+/// Diagnostics that name a path and have no place yet are placed (building the source map
+/// only then), and all are sorted.
+fn located_and_sorted<'m>(
+    mut diagnostics: Vec<Diagnostic>,
+    source_map: impl Fn() -> &'m source_map::SourceMap,
+) -> Vec<Diagnostic> {
+    if diagnostics
+        .iter()
+        .any(|d| d.location.is_none() && !d.path.is_empty())
+    {
+        let map = source_map();
+        for d in &mut diagnostics {
+            d.locate(map);
+        }
+    }
+    diagnostics::sort(&mut diagnostics);
+    diagnostics
 }
