@@ -471,21 +471,25 @@ def run_starved_once_more(label, example, mutate, subnet):
     return row, problems, details
 
 
-DOCS = os.path.join(ROOT, "docs", "pods.md")
+DOCS = [os.path.join(ROOT, "docs", "pods.md"), os.path.join(ROOT, "README.md")]
 BEGIN, END = "<!-- drill-table:begin -->\n", "<!-- drill-table:end -->"
 
 
 def splice_into_docs(table):
-    """docs/pods.md carries the last table between its markers (when it runs on this repo)."""
-    if os.environ.get("LITEGATE_DRILL_TABLE") or not os.path.exists(DOCS):
+    """docs/pods.md and README.md carry the last table between their markers (when it runs
+    on this repo)."""
+    if os.environ.get("LITEGATE_DRILL_TABLE"):
         return
-    with open(DOCS) as f:
-        text = f.read()
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        _, tail = rest.split(END, 1)
-        with open(DOCS, "w") as f:
-            f.write(head + BEGIN + table + END + tail)
+    for doc in DOCS:
+        if not os.path.exists(doc):
+            continue
+        with open(doc) as f:
+            text = f.read()
+        if BEGIN in text and END in text:
+            head, rest = text.split(BEGIN, 1)
+            _, tail = rest.split(END, 1)
+            with open(doc, "w") as f:
+                f.write(head + BEGIN + table + END + tail)
 
 
 def markdown(rows):
