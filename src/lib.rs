@@ -39,6 +39,7 @@ mod error;
 mod help;
 mod input;
 mod krm;
+mod kube_fields;
 mod names;
 mod post_render;
 mod proxy;

@@ -20,9 +20,9 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use serde_json::Value;
 
-use super::deployment::kube_object;
 use super::meta::{label_selector, object_meta, selector_labels};
 use crate::diagnostics::Diagnostic;
+use crate::kube_fields::network_policy_peer;
 use crate::resolve::{Disruption, Resolved};
 
 /// The key of `config.yaml` in the ConfigMap, and the file name in the container.
@@ -177,15 +177,6 @@ fn network_policy_peers(from: &[Value]) -> Result<Vec<NetworkPolicyPeer>, Box<Di
         .enumerate()
         .map(|(i, peer)| network_policy_peer(i, peer))
         .collect()
-}
-
-/// `deployment.networkPolicy.from[i]` as the Kubernetes type.
-pub fn network_policy_peer(i: usize, peer: &Value) -> Result<NetworkPolicyPeer, Box<Diagnostic>> {
-    kube_object(
-        peer,
-        &format!("deployment.networkPolicy.from[{i}]"),
-        "NetworkPolicyPeer",
-    )
 }
 
 /// Kubernetes counts in i32; larger spec values saturate rather than wrap.

@@ -425,7 +425,7 @@ fn placement(d: &crate::spec::Deployment, out: &mut Vec<Diagnostic>) {
 /// The fields given as Kubernetes objects, built by the very functions `render` uses, so a
 /// spec that passes here cannot fail there.
 fn kube_typed(d: &crate::spec::Deployment, out: &mut Vec<Diagnostic>) {
-    use crate::render::deployment::{affinity, container_security_context, pod_security_context};
+    use crate::kube_fields::{affinity, container_security_context, pod_security_context};
     if d.pod_security_context.is_some() {
         out.extend(
             pod_security_context(d.pod_security_context.as_ref())
@@ -443,7 +443,7 @@ fn kube_typed(d: &crate::spec::Deployment, out: &mut Vec<Diagnostic>) {
     if let Some(policy) = &d.network_policy {
         for (i, peer) in policy.from.iter().enumerate() {
             out.extend(
-                crate::render::objects::network_policy_peer(i, peer)
+                crate::kube_fields::network_policy_peer(i, peer)
                     .err()
                     .map(|e| *e),
             );
