@@ -2,12 +2,13 @@
 
 use crate::defaults::DEFAULTS;
 use crate::diagnostics::{Code, Diagnostic};
-use crate::names::{RESERVED_ANNOTATIONS, selector_labels};
 use crate::spec::{Gateway, IntOrPercent};
 
-use super::gateway::{annotations, labels};
-use super::kubernetes::{is_dns1123_subdomain, is_env_var_name, is_label_value, is_qualified_key};
+use super::kubernetes::is_env_var_name;
 use super::providers::secret_source;
+
+mod resources;
+mod scheduling;
 
 pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
     let d = &spec.deployment;
@@ -70,7 +71,7 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
             "at least one worker is needed",
         ));
     }
-    scheduling(spec, out);
+    scheduling::scheduling(spec, out);
     if spec.settings.drop_params == Some(true) {
         out.push(
             Diagnostic::warning(
@@ -286,295 +287,6 @@ fn rollout(spec: &Gateway, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn scheduling(spec: &Gateway, out: &mut Vec<Diagnostic>) {
-    let d = &spec.deployment;
-    pod_metadata(spec, out);
-    placement(d, out);
-    kube_typed(d, out);
-    if let Some(policy) = &d.network_policy
-        && policy.from.is_empty()
-    {
-        out.push(
-            Diagnostic::error(
-                Code::E028,
-                "deployment.networkPolicy.from",
-                "no peer: the policy would admit no caller, and the gateway would serve nobody",
-            )
-            .with_help("list who may call it, e.g. - namespaceSelector: {matchLabels: {team: ai}}"),
-        );
-    }
-    service_account(d, out);
-    if let Some(resources) = &d.resources {
-        memory_for_workers(d.workers.unwrap_or(1), resources, out);
-        cpu_for_workers(d.workers.unwrap_or(1), resources, out);
-        quantities(resources, out);
-    }
-}
-
-/// `serviceAccountName` (an existing one) or `serviceAccount` (emitted), a valid name.
-fn service_account(d: &crate::spec::Deployment, out: &mut Vec<Diagnostic>) {
-    let emitted = d.service_account.as_ref();
-    for (path, name) in [
-        (
-            "deployment.serviceAccountName",
-            d.service_account_name.as_ref(),
-        ),
-        (
-            "deployment.serviceAccount.name",
-            emitted.and_then(|sa| sa.name.as_ref()),
-        ),
-    ] {
-        if let Some(sa) = name
-            && !is_dns1123_subdomain(sa)
-        {
-            out.push(Diagnostic::error(
-                Code::E004,
-                path,
-                format!("\"{sa}\" is not a valid ServiceAccount name"),
-            ));
-        }
-    }
-    let Some(emitted) = emitted else { return };
-    if d.service_account_name.is_some() {
-        out.push(
-            Diagnostic::error(
-                Code::E024,
-                "deployment.serviceAccount",
-                "serviceAccount and serviceAccountName exclude each other",
-            )
-            .with_help("serviceAccountName names one that exists; serviceAccount: {name: ...} makes litegate emit it"),
-        );
-    }
-    annotations(
-        "deployment.serviceAccount.annotations",
-        emitted.annotations.keys(),
-        out,
-    );
-}
-
-/// `podLabels` and `podAnnotations`: valid, and none of the keys litegate sets itself.
-fn pod_metadata(spec: &Gateway, out: &mut Vec<Diagnostic>) {
-    let d = &spec.deployment;
-    let selector = selector_labels(&spec.metadata.name);
-    for key in d.pod_labels.keys().filter(|k| selector.contains_key(*k)) {
-        out.push(Diagnostic::error(
-            Code::E005,
-            format!("deployment.podLabels.{key}"),
-            format!("label \"{key}\" is set by litegate"),
-        ));
-    }
-    labels(
-        "deployment.podLabels",
-        d.pod_labels
-            .iter()
-            .filter(|(k, _)| !selector.contains_key(*k)),
-        out,
-    );
-    annotations("deployment.podAnnotations", d.pod_annotations.keys(), out);
-    for key in d.pod_annotations.keys() {
-        if RESERVED_ANNOTATIONS.contains(&key.as_str()) {
-            out.push(
-                Diagnostic::error(
-                    Code::E005,
-                    format!("deployment.podAnnotations.{key}"),
-                    format!("annotation \"{key}\" is set by litegate's rollout rule"),
-                )
-                .with_help("overriding it would stop key or config changes from rolling the pods"),
-            );
-        }
-    }
-}
-
-/// `nodeSelector` and `tolerations`: what the API server would reject.
-fn placement(d: &crate::spec::Deployment, out: &mut Vec<Diagnostic>) {
-    for (key, value) in &d.node_selector {
-        if !is_qualified_key(key) || !is_label_value(value) {
-            out.push(Diagnostic::error(
-                Code::E005,
-                format!("deployment.nodeSelector.{key}"),
-                format!("\"{key}: {value}\" is not a valid node label"),
-            ));
-        }
-    }
-    for (i, t) in d.tolerations.iter().enumerate() {
-        if let Some(op) = &t.operator
-            && op != "Exists"
-            && op != "Equal"
-        {
-            out.push(Diagnostic::error(
-                Code::E028,
-                format!("deployment.tolerations[{i}].operator"),
-                format!("\"{op}\" is not Exists or Equal"),
-            ));
-        }
-        if let Some(effect) = &t.effect
-            && !matches!(
-                effect.as_str(),
-                "NoSchedule" | "PreferNoSchedule" | "NoExecute"
-            )
-        {
-            out.push(Diagnostic::error(
-                Code::E028,
-                format!("deployment.tolerations[{i}].effect"),
-                format!("\"{effect}\" is not NoSchedule, PreferNoSchedule or NoExecute"),
-            ));
-        }
-    }
-}
-
-/// The fields given as Kubernetes objects, built by the very functions `render` uses, so a
-/// spec that passes here cannot fail there.
-fn kube_typed(d: &crate::spec::Deployment, out: &mut Vec<Diagnostic>) {
-    use crate::kube_fields::{affinity, container_security_context, pod_security_context};
-    if d.pod_security_context.is_some() {
-        out.extend(
-            pod_security_context(d.pod_security_context.as_ref())
-                .err()
-                .map(|e| *e),
-        );
-    }
-    if d.security_context.is_some() {
-        out.extend(
-            container_security_context(d.security_context.as_ref())
-                .err()
-                .map(|e| *e),
-        );
-    }
-    if let Some(policy) = &d.network_policy {
-        for (i, peer) in policy.from.iter().enumerate() {
-            out.extend(
-                crate::kube_fields::network_policy_peer(i, peer)
-                    .err()
-                    .map(|e| *e),
-            );
-        }
-    }
-    out.extend(affinity(d.affinity.as_ref()).err().map(|e| *e));
-}
-
-fn quantities(resources: &crate::spec::Resources, out: &mut Vec<Diagnostic>) {
-    for (kind, map) in [
-        ("requests", &resources.requests),
-        ("limits", &resources.limits),
-    ] {
-        for (name, quantity) in map {
-            if !is_quantity(quantity) {
-                out.push(Diagnostic::error(
-                    Code::E028,
-                    format!("deployment.resources.{kind}.{name}"),
-                    format!("\"{quantity}\" is not a Kubernetes quantity"),
-                ));
-            }
-        }
-    }
-}
-
-/// A memory limit under what the workers were measured to use gets the pod OOM-killed
-/// under load: one process per worker, and a supervisor from two workers on.
-fn memory_for_workers(workers: u32, resources: &crate::spec::Resources, out: &mut Vec<Diagnostic>) {
-    let Some(limit) = resources
-        .limits
-        .get("memory")
-        .and_then(|q| quantity_bytes(q))
-    else {
-        return;
-    };
-    let needed = crate::defaults::measured_memory_mib(workers);
-    if limit < needed * 1024 * 1024 {
-        out.push(
-            Diagnostic::warning(
-                Code::W007,
-                "deployment.resources.limits.memory",
-                format!(
-                    "{} MiB for {workers} worker(s), which were measured to reach {needed} MiB under load: pods would be OOM-killed",
-                    limit / (1024 * 1024)
-                ),
-            )
-            .with_help(format!("give at least {needed}Mi, or leave resources out: litegate then sizes them by workers")),
-        );
-    }
-}
-
-/// From two workers uvicorn's supervisor pings each one and kills it when no answer comes
-/// within 5 s; a worker importing LiteLLM on too little CPU cannot answer, and is killed
-/// and restarted until the startup probe gives up (measured: two workers on 500m never
-/// started in 300 s, on 1 CPU in 23-25 s). A node under load gives a pod its request.
-fn cpu_for_workers(workers: u32, resources: &crate::spec::Resources, out: &mut Vec<Diagnostic>) {
-    let Some(request) = resources.requests.get("cpu").and_then(|q| millicores(q)) else {
-        return;
-    };
-    let needed = u64::from(crate::defaults::MIN_CPU_PER_SUPERVISED_WORKER * workers);
-    if workers >= 2 && request < needed {
-        out.push(
-            Diagnostic::warning(
-                Code::W007,
-                "deployment.resources.requests.cpu",
-                format!(
-                    "{request}m for {workers} workers: on a busy node each gets too little CPU to answer its supervisor's 5 s health check while it starts, and is killed and restarted until the startup probe fails"
-                ),
-            )
-            .with_help(format!("request at least {needed}m, or use one worker per pod and more replicas")),
-        );
-    }
-}
-
-/// A CPU quantity in millicores (`500m`, `1`, `1.5`).
-fn millicores(q: &str) -> Option<u64> {
-    let value: f64 = match q.strip_suffix('m') {
-        Some(m) => m.parse::<f64>().ok()? / 1000.0,
-        None => q.parse().ok()?,
-    };
-    (value >= 0.0).then_some((value * 1000.0).round() as u64)
-}
-
-/// A Kubernetes quantity in bytes, for the suffixes a memory limit uses.
-fn quantity_bytes(q: &str) -> Option<u64> {
-    let units: [(&str, u64); 8] = [
-        ("Ki", 1 << 10),
-        ("Mi", 1 << 20),
-        ("Gi", 1 << 30),
-        ("Ti", 1 << 40),
-        ("k", 1_000),
-        ("M", 1_000_000),
-        ("G", 1_000_000_000),
-        ("T", 1_000_000_000_000),
-    ];
-    let (number, scale) = units
-        .iter()
-        .find_map(|(suffix, scale)| q.strip_suffix(suffix).map(|n| (n, *scale)))
-        .unwrap_or((q, 1));
-    let value: f64 = number.parse().ok()?;
-    (value >= 0.0).then_some((value * scale as f64) as u64)
-}
-
-/// Kubernetes' quantity grammar: a decimal number with an optional suffix.
-fn is_quantity(s: &str) -> bool {
-    const SUFFIXES: &[&str] = &[
-        "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "n", "u", "m", "k", "M", "G", "T", "P", "E", "",
-    ];
-    let body = s.strip_prefix(['+', '-']).unwrap_or(s);
-    let number = SUFFIXES
-        .iter()
-        .find_map(|suffix| body.strip_suffix(suffix))
-        .unwrap_or(body);
-    let number = match number.split_once(['e', 'E']) {
-        Some((mantissa, exp))
-            if !exp.is_empty()
-                && exp
-                    .trim_start_matches(['+', '-'])
-                    .bytes()
-                    .all(|b| b.is_ascii_digit()) =>
-        {
-            mantissa
-        }
-        _ => number,
-    };
-    let (int, frac) = number.split_once('.').unwrap_or((number, ""));
-    !(int.is_empty() && frac.is_empty())
-        && int.bytes().all(|b| b.is_ascii_digit())
-        && frac.bytes().all(|b| b.is_ascii_digit())
-}
-
 /// `deployment.env` and `deployment.secretEnv`: valid names, readable sources. Collisions
 /// with litegate's own env vars are caught where the names are all known, in `resolve`.
 fn extra_env(d: &crate::spec::Deployment, out: &mut Vec<Diagnostic>) {
@@ -603,20 +315,5 @@ fn extra_env(d: &crate::spec::Deployment, out: &mut Vec<Diagnostic>) {
             d.secrets.mode,
             out,
         );
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_quantity;
-
-    #[test]
-    fn quantities() {
-        for ok in ["500m", "1", "1Gi", "0.5", "2e3", "128Mi", ".5"] {
-            assert!(is_quantity(ok), "{ok}");
-        }
-        for bad in ["", "1 Gi", "abc", "1GB", "Mi"] {
-            assert!(!is_quantity(bad), "{bad}");
-        }
     }
 }
