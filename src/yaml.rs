@@ -15,20 +15,37 @@ use crate::Error;
 
 /// Fields in the order the type declares them.
 pub fn to_string<T: Serialize>(value: &T, what: &'static str) -> Result<String, Error> {
-    write(value, false, what)
+    Ok(write(value, false, what, None)?.0)
+}
+
+/// As [`to_string`], with every string value (not map key) written that starts with
+/// `prefix`: what the text refers to, noted on the way instead of by another walk.
+pub fn to_string_noting<T: Serialize>(
+    value: &T,
+    what: &'static str,
+    prefix: &'static str,
+) -> Result<(String, Vec<String>), Error> {
+    write(value, false, what, Some(prefix))
 }
 
 /// A Kubernetes object with `apiVersion`, `kind`, `metadata` first and every map sorted.
 pub fn manifest<T: Serialize>(object: &T) -> Result<String, Error> {
-    write(object, true, "a manifest")
+    Ok(write(object, true, "a manifest", None)?.0)
 }
 
-fn write<T: Serialize>(value: &T, sorted: bool, what: &'static str) -> Result<String, Error> {
+fn write<T: Serialize>(
+    value: &T,
+    sorted: bool,
+    what: &'static str,
+    noting: Option<&'static str>,
+) -> Result<(String, Vec<String>), Error> {
     let mut yaml = Yaml {
         out: String::with_capacity(1024),
         sorted,
         keys: String::new(),
         entries: Vec::new(),
+        noting,
+        noted: Vec::new(),
     };
     let root = Node {
         yaml: &mut yaml,
@@ -37,7 +54,7 @@ fn write<T: Serialize>(value: &T, sorted: bool, what: &'static str) -> Result<St
     value
         .serialize(root)
         .map_err(|e| Error::Serialize { what, message: e.0 })?;
-    Ok(yaml.out)
+    Ok((yaml.out, yaml.noted))
 }
 
 const HEAD: [&str; 3] = ["apiVersion", "kind", "metadata"];
@@ -54,6 +71,9 @@ struct Yaml {
     /// The keys of the open maps, as given (not as spelled).
     keys: String,
     entries: Vec<Entry>,
+    /// The prefix of the string values to note, and those noted.
+    noting: Option<&'static str>,
+    noted: Vec<String>,
 }
 
 /// One map entry: its key in `Yaml::keys`, and where in `Yaml::out` its line starts (with
@@ -332,6 +352,9 @@ impl<'a> ser::Serializer for Node<'a> {
         if self.slot == Slot::Key {
             self.yaml.keys.push_str(v);
             return Ok(());
+        }
+        if self.yaml.noting.is_some_and(|prefix| v.starts_with(prefix)) {
+            self.yaml.noted.push(v.to_owned());
         }
         if plain_as_is(v, false) {
             return self.scalar(v);
@@ -836,6 +859,21 @@ mod tests {
                 prop_assert_eq!(spelled_key(&s).ok(), Some(s.clone()));
             }
         }
+    }
+
+    #[test]
+    fn noting_finds_every_string_value_with_the_prefix_and_no_key() {
+        let value = serde_json::json!({
+            "x": "os.environ/A",
+            "list": [1, {"y": ["plain", "os.environ/B"]}],
+            "os.environ/C": "os.environ/D\nmultiline",
+        });
+        let (text, noted) = to_string_noting(&value, "a tree", "os.environ/").expect("writes");
+        assert_eq!(text, to_string(&value, "a tree").expect("writes"));
+        assert_eq!(
+            noted,
+            ["os.environ/B", "os.environ/D\nmultiline", "os.environ/A"]
+        );
     }
 
     #[test]

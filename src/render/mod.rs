@@ -2,7 +2,6 @@
 //! output order: ConfigMap, Secret, Service, Deployment, PodDisruptionBudget, HPA.
 
 pub mod deployment;
-mod env_refs;
 pub mod external_secret;
 pub mod litellm;
 pub mod meta;
@@ -133,12 +132,9 @@ fn settings_checksum(config: &litellm::LiteLlmConfig) -> String {
 pub fn render(r: &Resolved) -> Result<Rendered, Error> {
     let mut config = litellm::config(r);
     litellm::stamp(&mut config, r.database);
-    let mut problems = env_coverage(r, &config);
-    let config_yaml = format!(
-        "{}{}",
-        text::config_header()?,
-        yaml::to_string(&config, "config.yaml")?
-    );
+    let (config_text, env_refs) = yaml::to_string_noting(&config, "config.yaml", ENV_REF)?;
+    let mut problems = env_coverage(r, &config, &env_refs);
+    let config_yaml = format!("{}{config_text}", text::config_header()?);
     problems.extend(validate::data_size("", "ConfigMap", config_yaml.len()));
     let secret_bytes = r.secret_data.iter().map(|(k, v)| k.len() + v.len()).sum();
     problems.extend(validate::data_size("", "Secret", secret_bytes));
@@ -172,9 +168,17 @@ pub fn render(r: &Resolved) -> Result<Rendered, Error> {
     })
 }
 
+/// How a string in config.yaml refers to the container's env: `os.environ/NAME`.
+const ENV_REF: &str = "os.environ/";
+
 /// Every `os.environ/NAME` in config.yaml must be in the container's env: LiteLLM turns an
 /// unset one into null, which for `api_base` silently sends traffic to a public default host.
-fn env_coverage(r: &Resolved, config: &litellm::LiteLlmConfig) -> Vec<Diagnostic> {
+/// `env_refs` are the strings of config.yaml that start with `os.environ/`.
+fn env_coverage(
+    r: &Resolved,
+    config: &litellm::LiteLlmConfig,
+    env_refs: &[String],
+) -> Vec<Diagnostic> {
     let provided: std::collections::BTreeSet<&str> = r
         .secret_env
         .iter()
@@ -182,8 +186,12 @@ fn env_coverage(r: &Resolved, config: &litellm::LiteLlmConfig) -> Vec<Diagnostic
         .chain(r.runtime.env.keys().map(String::as_str))
         .chain(r.runtime.config_env.keys().map(String::as_str))
         .collect();
-    // Naming each reference builds the whole config again as a tree: only when one may lack.
-    if !env_refs::may_lack_env(config, &provided) {
+    // Naming each reference builds the whole config again as a tree: only when one lacks.
+    let provided_name = |s: &String| {
+        s.strip_prefix(ENV_REF)
+            .is_some_and(|n| provided.contains(n))
+    };
+    if env_refs.iter().all(provided_name) {
         return Vec::new();
     }
     litellm::env_references(config)
