@@ -2,7 +2,6 @@
 //! output order, `KINDS`'s.
 
 pub mod deployment;
-mod env_refs;
 pub mod external_secret;
 pub mod litellm;
 pub mod meta;
@@ -154,15 +153,12 @@ fn settings_checksum(config: &litellm::LiteLlmConfig) -> String {
 pub fn render(r: &Resolved) -> Result<Rendered, Error> {
     let mut config = litellm::config(r);
     litellm::stamp(&mut config, r.database);
+    let (config_text, env_refs) = yaml::to_string_noting(&config, "config.yaml", ENV_REF)?;
     let facts = OutputFacts {
         secret_bytes: r.secret_data.iter().map(|(k, v)| k.len() + v.len()).sum(),
-        unprovided_env: unprovided_env(r, &config),
+        unprovided_env: unprovided_env(r, &config, &env_refs),
     };
-    let config_yaml = format!(
-        "{}{}",
-        text::CONFIG_HEADER,
-        yaml::to_string(&config, "config.yaml")?
-    );
+    let config_yaml = format!("{}{config_text}", text::CONFIG_HEADER);
     let triggers = RolloutTriggers {
         secret: r.secret_checksum(),
         config: (!r.database).then(|| sha256_hex(config_yaml.as_bytes())),
@@ -197,8 +193,16 @@ pub fn render(r: &Resolved) -> Result<Rendered, Error> {
     })
 }
 
-/// Every `os.environ/NAME` in config.yaml that the container's env lacks.
-fn unprovided_env(r: &Resolved, config: &litellm::LiteLlmConfig) -> Vec<(String, String)> {
+/// How a string in config.yaml refers to the container's env: `os.environ/NAME`.
+const ENV_REF: &str = "os.environ/";
+
+/// Every `os.environ/NAME` in config.yaml that the container's env lacks. `env_refs` are
+/// the strings of config.yaml that start with `os.environ/`, noted as it was written.
+fn unprovided_env(
+    r: &Resolved,
+    config: &litellm::LiteLlmConfig,
+    env_refs: &[String],
+) -> Vec<(String, String)> {
     let provided: std::collections::BTreeSet<&str> = r
         .secret_env
         .iter()
@@ -206,8 +210,12 @@ fn unprovided_env(r: &Resolved, config: &litellm::LiteLlmConfig) -> Vec<(String,
         .chain(r.runtime.env.keys().map(String::as_str))
         .chain(r.runtime.config_env.keys().map(String::as_str))
         .collect();
-    // Naming each reference builds the whole config again as a tree: only when one may lack.
-    if !env_refs::may_lack_env(config, &provided) {
+    // Naming each reference builds the whole config again as a tree: only when one lacks.
+    let provided_name = |s: &String| {
+        s.strip_prefix(ENV_REF)
+            .is_some_and(|n| provided.contains(n))
+    };
+    if env_refs.iter().all(provided_name) {
         return Vec::new();
     }
     litellm::env_references(config)
