@@ -99,9 +99,18 @@ pub struct ResolvedModel {
 
 #[derive(Debug, Clone)]
 pub struct ResolvedRedis {
+    /// As config.yaml writes it: the host, or `os.environ/NAME`.
     pub host: String,
-    pub port: u16,
+    pub port: RedisPort,
     pub password_env: Option<String>,
+}
+
+/// `router_settings.redis_port`: a number, or `os.environ/NAME` the proxy resolves.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(untagged)]
+pub enum RedisPort {
+    Number(u16),
+    FromEnv(String),
 }
 
 /// What a PodDisruptionBudget keeps: a floor the spec asked for, or by default a

@@ -10,7 +10,8 @@ use crate::spec::{self, Gateway};
 use super::environment::Environment;
 use super::secrets::{SecretCollector, master_key_strength};
 use super::{
-    DATABASE_URL_ENV, MASTER_KEY_ENV, REDIS_PASSWORD_ENV, ResolvedRedis, SALT_KEY_ENV, SecretEnv,
+    DATABASE_URL_ENV, MASTER_KEY_ENV, REDIS_PASSWORD_ENV, RedisPort, ResolvedRedis, SALT_KEY_ENV,
+    SecretEnv,
 };
 
 /// The env vars each provider's keys and credentials reach the pod through.
@@ -101,8 +102,12 @@ fn provider_env(spec: &Gateway, secrets: &mut SecretCollector) -> ProviderEnv {
 
 fn redis(r: &spec::Redis, secrets: &mut SecretCollector) -> ResolvedRedis {
     ResolvedRedis {
-        host: r.host.clone(),
-        port: r.port.unwrap_or(6379),
+        host: r.host.to_config(),
+        port: match &r.port {
+            None => RedisPort::Number(6379),
+            Some(spec::PortOrEnv::Port(n)) => RedisPort::Number(*n),
+            Some(spec::PortOrEnv::Env(e)) => RedisPort::FromEnv(format!("os.environ/{}", e.env)),
+        },
         password_env: r.password.as_ref().map(|p| {
             secrets.add(
                 REDIS_PASSWORD_ENV.to_owned(),
