@@ -188,11 +188,30 @@ pub struct DatabaseOut {
     pub salt_key: SourceOut,
 }
 
-#[derive(Default, Serialize)]
+#[derive(Serialize)]
 pub struct RedisOut {
-    pub host: String,
+    pub host: ValueOut,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub port: Option<u64>,
+    pub port: Option<PortOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<SourceOut>,
+}
+
+impl Default for RedisOut {
+    /// An empty host, which validate names, when the config sets only a port or password.
+    fn default() -> Self {
+        Self {
+            host: ValueOut::Value(String::new()),
+            port: None,
+            password: None,
+        }
+    }
+}
+
+/// `deployment.redis.port`: a number, or `{env: X}`.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum PortOut {
+    Number(u64),
+    Env(ValueOut),
 }

@@ -8,7 +8,9 @@ use serde_json::{Map, Value};
 
 use super::Importer;
 use super::credentials::Spot;
-use super::out::{DatabaseOut, DeploymentOut, RedisOut, RouterOut, SettingsOut, SourceOut};
+use super::out::{
+    DatabaseOut, DeploymentOut, PortOut, RedisOut, RouterOut, SettingsOut, SourceOut,
+};
 use crate::resolve::DEFAULTS;
 use crate::validate::passthrough::modelled;
 
@@ -32,11 +34,17 @@ impl Importer<'_> {
                     out.context_window_fallbacks = self.fallbacks(&p, value);
                 }
                 "redis_host" => {
-                    let host = self.plain_string(&p, value);
-                    self.redis_mut().host = host.unwrap_or_default();
+                    if let Some(host) = self.plain_or_env(&p, value) {
+                        self.redis_mut().host = host;
+                    }
                 }
                 "redis_port" => {
-                    let port = self.count(&p, value);
+                    let port = match value.as_str() {
+                        Some(text) if text.starts_with("os.environ/") => {
+                            self.plain_or_env(&p, value).map(PortOut::Env)
+                        }
+                        _ => self.count(&p, value).map(PortOut::Number),
+                    };
                     self.redis_mut().port = port;
                 }
                 "redis_password" => {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::resolve::{DATABASE_URL_ENV, MASTER_KEY_ENV, Resolved, ResolvedModel};
+use crate::resolve::{DATABASE_URL_ENV, MASTER_KEY_ENV, RedisPort, Resolved, ResolvedModel};
 
 #[derive(Debug, Serialize)]
 pub struct LiteLlmConfig {
@@ -120,7 +120,7 @@ pub struct RouterSettings {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redis_host: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub redis_port: Option<u16>,
+    pub redis_port: Option<RedisPort>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redis_password: Option<EnvRef>,
     /// `passthrough.router_settings`.
@@ -257,7 +257,7 @@ fn router_settings(r: &Resolved) -> RouterSettings {
         fallbacks: as_list(&r.router.fallbacks),
         context_window_fallbacks: as_list(&r.router.context_window_fallbacks),
         redis_host: r.redis.as_ref().map(|x| x.host.clone()),
-        redis_port: r.redis.as_ref().map(|x| x.port),
+        redis_port: r.redis.as_ref().map(|x| x.port.clone()),
         redis_password: r
             .redis
             .as_ref()

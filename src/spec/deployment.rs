@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::SecretSource;
+use super::{FromEnv, SecretSource, ValueOrEnv};
 
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -179,12 +179,20 @@ pub struct ConfigMapKey {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Redis {
-    /// The Redis host name.
-    pub host: String,
-    /// The Redis port (6379 by default).
-    pub port: Option<u16>,
+    /// The Redis host name, or `{env: NAME}` for one the pod's environment gives.
+    pub host: ValueOrEnv,
+    /// The Redis port (6379 by default), or `{env: NAME}`.
+    pub port: Option<PortOrEnv>,
     /// The Redis password, a secret source.
     pub password: Option<SecretSource>,
+}
+
+/// A port written in the spec, or `{env: NAME}`, read by the proxy from its environment.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum PortOrEnv {
+    Port(u16),
+    Env(FromEnv),
 }
 
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]

@@ -13,7 +13,8 @@ use serde_json::Value;
 
 pub use deployment::{
     Autoscaling, ConfigMapKey, Database, Deployment, DisruptionBudget, IntOrPercent,
-    NetworkPolicyOptions, Redis, Resources, Rollout, SecretsMode, SecretsOptions, Toleration,
+    NetworkPolicyOptions, PortOrEnv, Redis, Resources, Rollout, SecretsMode, SecretsOptions,
+    Toleration,
 };
 pub use secret_source::{LITERAL_REFUSED, RemoteRef, SecretRef, SecretSource, is_source_refusal};
 

@@ -42,7 +42,7 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
         }
     }
     if let Some(redis) = &d.redis {
-        if redis.host.is_empty() {
+        if redis.host.literal() == Some("") {
             out.push(Diagnostic::error(
                 Code::E028,
                 "deployment.redis.host",
