@@ -194,11 +194,11 @@ impl Importer<'_> {
 
     /// The variables litegate gives the container itself: derived names must not take them.
     fn claim_litegate_names(&mut self, database: bool) {
-        self.claim(crate::resolve::MASTER_KEY_ENV, "deployment.masterKey");
+        self.claim(crate::names::MASTER_KEY_ENV, "deployment.masterKey");
         if database {
             self.database = true;
-            self.claim(crate::resolve::DATABASE_URL_ENV, "deployment.database.url");
-            self.claim(crate::resolve::SALT_KEY_ENV, "deployment.database.saltKey");
+            self.claim(crate::names::DATABASE_URL_ENV, "deployment.database.url");
+            self.claim(crate::names::SALT_KEY_ENV, "deployment.database.saltKey");
         }
     }
 }

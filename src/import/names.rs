@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::resolve::{DATABASE_URL_ENV, MASTER_KEY_ENV, REDIS_PASSWORD_ENV};
+use crate::names::{DATABASE_URL_ENV, MASTER_KEY_ENV, REDIS_PASSWORD_ENV};
 
 /// Names litegate itself gives every container that has them.
 pub(super) fn litegate_names() -> [String; 4] {
@@ -13,7 +13,7 @@ pub(super) fn litegate_names() -> [String; 4] {
         MASTER_KEY_ENV,
         DATABASE_URL_ENV,
         REDIS_PASSWORD_ENV,
-        crate::resolve::SALT_KEY_ENV,
+        crate::names::SALT_KEY_ENV,
     ]
     .map(str::to_owned)
 }

@@ -11,7 +11,7 @@ use super::credentials::Spot;
 use super::out::{
     DatabaseOut, DeploymentOut, PortOut, RedisOut, RouterOut, SettingsOut, SourceOut,
 };
-use crate::resolve::DEFAULTS;
+use crate::defaults::DEFAULTS;
 use crate::validate::passthrough::modelled;
 
 impl Importer<'_> {
@@ -53,7 +53,7 @@ impl Importer<'_> {
                             self.source(secret, "REDIS_PASSWORD", "deployment.redis.password");
                         self.redis_mut().password = Some(source);
                         self.claim(
-                            crate::resolve::REDIS_PASSWORD_ENV,
+                            crate::names::REDIS_PASSWORD_ENV,
                             "deployment.redis.password",
                         );
                     }
@@ -164,9 +164,9 @@ impl Importer<'_> {
             // LiteLLM reads DATABASE_URL from its environment when the file gives none.
             self.warn(
                 "general_settings.store_model_in_db",
-                format!("without database_url, LiteLLM reads the database from ${DB}: the spec says so, deployment.database.url: {{env: {DB}}}; export {DB} before rendering", DB = crate::resolve::DATABASE_URL_ENV),
+                format!("without database_url, LiteLLM reads the database from ${DB}: the spec says so, deployment.database.url: {{env: {DB}}}; export {DB} before rendering", DB = crate::names::DATABASE_URL_ENV),
             );
-            database = Some(SourceOut::Env(crate::resolve::DATABASE_URL_ENV.into()));
+            database = Some(SourceOut::Env(crate::names::DATABASE_URL_ENV.into()));
         }
         let master = master.unwrap_or_else(|| {
             self.warn(
@@ -218,12 +218,12 @@ impl Importer<'_> {
                         "a database needs a salt key, which the spec reads from ${SALT}: export \
                          the value your proxy has in {SALT}, or, if it ran without one, the master \
                          key's (stored models are encrypted with it), or they become unreadable",
-                        SALT = crate::resolve::SALT_KEY_ENV
+                        SALT = crate::names::SALT_KEY_ENV
                     ),
                 );
                 DatabaseOut {
                     url,
-                    salt_key: SourceOut::Env(crate::resolve::SALT_KEY_ENV.into()),
+                    salt_key: SourceOut::Env(crate::names::SALT_KEY_ENV.into()),
                 }
             }),
             redis: self.redis.take(),

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::resolve::{DATABASE_URL_ENV, MASTER_KEY_ENV, RedisPort, Resolved, ResolvedModel};
+use crate::names::{DATABASE_URL_ENV, MASTER_KEY_ENV};
+use crate::resolve::{RedisPort, Resolved, ResolvedModel};
 
 #[derive(Debug, Serialize)]
 pub struct LiteLlmConfig {

@@ -16,14 +16,8 @@ use serde_json::Value;
 use crate::diagnostics::Diagnostic;
 use crate::spec::{self, Gateway, IntOrPercent};
 
-// Read through resolve by import and render::litellm until they name `defaults` and `names`.
-pub use crate::defaults::{
-    DEFAULTS, Defaults, MIN_CPU_PER_SUPERVISED_WORKER, longest_timeout, measured_memory_mib,
-    termination_grace_period,
-};
-pub use crate::names::{
-    DATABASE_URL_ENV, MASTER_KEY_ENV, REDIS_PASSWORD_ENV, SALT_KEY_ENV, model_id,
-};
+use crate::defaults::{DEFAULTS, termination_grace_period};
+use crate::names::{DATABASE_URL_ENV, MASTER_KEY_ENV, REDIS_PASSWORD_ENV, SALT_KEY_ENV, model_id};
 pub use checksums::{secret_checksum, sha256_hex};
 pub use environment::{
     ALLOW_ENV, EnvAccess, EnvDenied, Environment, LoadRestrictor, Placeholders, ProcessEnvironment,
