@@ -27,7 +27,6 @@ fn duplicate_id_help(first: &Model, second: &Model) -> String {
 }
 
 pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
-    let c = catalog();
     // With a database, models may all be added live (admin API, UI, `litegate sync`).
     if spec.models.is_empty() && spec.deployment.database.is_none() {
         out.push(
@@ -39,95 +38,128 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
     let mut ids: BTreeMap<String, usize> = BTreeMap::new();
     for (i, model) in spec.models.iter().enumerate() {
         let path = format!("models[{i}]");
-        if model.name.trim().is_empty() {
-            out.push(Diagnostic::error(
-                Code::E028,
-                format!("{path}.name"),
-                "the model name is empty",
-            ));
-        }
-        if model.model.trim().is_empty() {
-            out.push(Diagnostic::error(
-                Code::E028,
-                format!("{path}.model"),
-                "the upstream model id is empty",
-            ));
-        }
-        if !spec.providers.contains_key(&model.provider) {
-            let mut d = Diagnostic::error(
-                Code::E012,
-                format!("{path}.provider"),
-                format!("unknown provider \"{}\"", model.provider),
-            );
-            if let Some(help) =
-                suggest::help(&model.provider, spec.providers.keys().map(String::as_str))
-            {
-                d = d.with_help(help);
-            }
-            out.push(d);
-        }
-        let id = model_id(model);
-        if id.is_empty() {
-            out.push(Diagnostic::error(
-                Code::E028,
-                format!("{path}.id"),
-                "the model id is empty",
-            ));
-        } else if let Some(first) = ids.insert(id.clone(), i) {
-            out.push(
-                Diagnostic::error(
-                    Code::E016,
-                    format!("{path}.id"),
-                    format!("model id \"{id}\" is already used by models[{first}]"),
-                )
-                .with_help(duplicate_id_help(&spec.models[first], model)),
-            );
-        }
-        if model.timeout == Some(0) {
-            out.push(Diagnostic::error(
-                Code::E028,
-                format!("{path}.timeout"),
-                "a timeout of 0 seconds fails every request",
-            ));
-        }
+        required(model, &path, out);
+        provider_exists(spec, model, &path, out);
+        unique_id(spec, model, i, &mut ids, out);
         super::providers::params(&format!("{path}.params"), &model.params, out);
-        for (j, param) in model.drop_params.iter().enumerate() {
-            if !c.request_params.contains(param) {
-                let mut d = Diagnostic::error(
-                    Code::E018,
-                    format!("{path}.dropParams[{j}]"),
-                    format!(
-                        "\"{param}\" is not a request param LiteLLM {} knows",
-                        c.litellm_version
-                    ),
-                );
-                if let Some(help) = suggest::help(param, c.request_params.iter()) {
-                    d = d.with_help(help);
-                }
-                out.push(d);
-            }
-        }
-        if model.info.contains_key("id") {
-            out.push(
-                Diagnostic::error(
-                    Code::E025,
-                    format!("{path}.info.id"),
-                    "the model id is set with models[].id",
-                )
-                .with_help("move it to `id:` beside `name:`"),
-            );
-        }
-        for key in STAMPED_INFO.iter().filter(|k| model.info.contains_key(**k)) {
-            out.push(
-                Diagnostic::error(
-                    Code::E025,
-                    format!("{path}.info.{key}"),
-                    format!("\"{key}\" is set by litegate: it tells which config and gateway a model belongs to"),
-                )
-                .on_key(),
-            );
-        }
+        drop_params(model, &path, out);
+        info_keys(model, &path, out);
         rate_limits_per_pod(spec, i, out);
+    }
+}
+
+/// Name, upstream model and timeout: present and usable.
+fn required(model: &crate::spec::Model, path: &str, out: &mut Vec<Diagnostic>) {
+    if model.name.trim().is_empty() {
+        out.push(Diagnostic::error(
+            Code::E028,
+            format!("{path}.name"),
+            "the model name is empty",
+        ));
+    }
+    if model.model.trim().is_empty() {
+        out.push(Diagnostic::error(
+            Code::E028,
+            format!("{path}.model"),
+            "the upstream model id is empty",
+        ));
+    }
+    if model.timeout == Some(0) {
+        out.push(Diagnostic::error(
+            Code::E028,
+            format!("{path}.timeout"),
+            "a timeout of 0 seconds fails every request",
+        ));
+    }
+}
+
+fn provider_exists(
+    spec: &Gateway,
+    model: &crate::spec::Model,
+    path: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    if spec.providers.contains_key(&model.provider) {
+        return;
+    }
+    let mut d = Diagnostic::error(
+        Code::E012,
+        format!("{path}.provider"),
+        format!("unknown provider \"{}\"", model.provider),
+    );
+    if let Some(help) = suggest::help(&model.provider, spec.providers.keys().map(String::as_str)) {
+        d = d.with_help(help);
+    }
+    out.push(d);
+}
+
+/// The model's id, not empty and not another model's; `ids` holds the ones seen so far.
+fn unique_id(
+    spec: &Gateway,
+    model: &crate::spec::Model,
+    i: usize,
+    ids: &mut BTreeMap<String, usize>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let path = format!("models[{i}].id");
+    let id = model_id(model);
+    if id.is_empty() {
+        out.push(Diagnostic::error(Code::E028, path, "the model id is empty"));
+    } else if let Some(first) = ids.insert(id.clone(), i) {
+        out.push(
+            Diagnostic::error(
+                Code::E016,
+                path,
+                format!("model id \"{id}\" is already used by models[{first}]"),
+            )
+            .with_help(duplicate_id_help(&spec.models[first], model)),
+        );
+    }
+}
+
+/// `dropParams`: only request params LiteLLM knows.
+fn drop_params(model: &crate::spec::Model, path: &str, out: &mut Vec<Diagnostic>) {
+    let c = catalog();
+    for (j, param) in model.drop_params.iter().enumerate() {
+        if c.request_params.contains(param) {
+            continue;
+        }
+        let mut d = Diagnostic::error(
+            Code::E018,
+            format!("{path}.dropParams[{j}]"),
+            format!(
+                "\"{param}\" is not a request param LiteLLM {} knows",
+                c.litellm_version
+            ),
+        );
+        if let Some(help) = suggest::help(param, c.request_params.iter()) {
+            d = d.with_help(help);
+        }
+        out.push(d);
+    }
+}
+
+/// `info`: none of the keys litegate sets itself, and no id (that is `models[].id`).
+fn info_keys(model: &crate::spec::Model, path: &str, out: &mut Vec<Diagnostic>) {
+    if model.info.contains_key("id") {
+        out.push(
+            Diagnostic::error(
+                Code::E025,
+                format!("{path}.info.id"),
+                "the model id is set with models[].id",
+            )
+            .with_help("move it to `id:` beside `name:`"),
+        );
+    }
+    for key in STAMPED_INFO.iter().filter(|k| model.info.contains_key(**k)) {
+        out.push(
+            Diagnostic::error(
+                Code::E025,
+                format!("{path}.info.{key}"),
+                format!("\"{key}\" is set by litegate: it tells which config and gateway a model belongs to"),
+            )
+            .on_key(),
+        );
     }
 }
 

@@ -12,8 +12,6 @@ use super::catalog::catalog;
 use super::kubernetes::{is_dns1123_subdomain, is_env_var_name};
 
 pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
-    let mode = spec.deployment.secrets.mode;
-    let c = catalog();
     if spec.providers.is_empty() && !(spec.models.is_empty() && spec.deployment.database.is_some())
     {
         out.push(Diagnostic::error(
@@ -25,94 +23,126 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
     let custom = custom_provider_types(spec);
     for (name, provider) in &spec.providers {
         let path = format!("providers.{name}");
-        if !is_provider_name(name) {
-            out.push(
-                Diagnostic::error(Code::E004, &path, format!("\"{name}\" is not a valid provider name"))
-                    .on_key()
-                    .with_help("use lowercase letters, digits, '-' and '_', starting with a letter: the name becomes part of env var names and model ids"),
-            );
+        name_and_type(name, provider, &path, &custom, out);
+        endpoint(provider, &path, out);
+        keys(provider, &path, spec.deployment.secrets.mode, out);
+    }
+}
+
+/// A name usable in env var names and ids, and a provider type LiteLLM (or the config's
+/// custom_provider_map) knows.
+fn name_and_type(
+    name: &str,
+    provider: &crate::spec::Provider,
+    path: &str,
+    custom: &BTreeSet<&str>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let c = catalog();
+    if !is_provider_name(name) {
+        out.push(
+            Diagnostic::error(Code::E004, path, format!("\"{name}\" is not a valid provider name"))
+                .on_key()
+                .with_help("use lowercase letters, digits, '-' and '_', starting with a letter: the name becomes part of env var names and model ids"),
+        );
+    }
+    let ty = provider.provider_type.as_str();
+    if !c.provider_types.contains(ty) && !custom.contains(ty) {
+        let mut d = Diagnostic::error(
+            Code::E010,
+            format!("{path}.type"),
+            format!("unknown provider type \"{ty}\""),
+        );
+        if let Some(help) = suggest::help(ty, c.provider_types.iter()) {
+            d = d.with_help(help);
         }
-        let ty = provider.provider_type.as_str();
-        if !c.provider_types.contains(ty) && !custom.contains(ty) {
-            let mut d = Diagnostic::error(
-                Code::E010,
-                format!("{path}.type"),
-                format!("unknown provider type \"{ty}\""),
-            );
-            if let Some(help) = suggest::help(ty, c.provider_types.iter()) {
-                d = d.with_help(help);
-            }
-            out.push(d);
-        }
-        match &provider.api_base {
-            None if c.api_base_required.contains(ty) => out.push(
-                Diagnostic::error(
-                    Code::E011,
-                    format!("{path}.apiBase"),
-                    format!("provider type \"{ty}\" needs apiBase"),
-                )
-                .with_help(if ty.starts_with("ollama") {
-                    "without it LiteLLM tries to start `ollama serve` inside the proxy"
-                } else {
-                    "without it LiteLLM sends traffic to a default host"
-                }),
-            ),
-            Some(ValueOrEnv::Value(base))
-                if !(base.starts_with("http://") || base.starts_with("https://")) =>
-            {
-                out.push(Diagnostic::error(
-                    Code::E028,
-                    format!("{path}.apiBase"),
-                    format!("\"{base}\" is not an http(s) URL"),
-                ))
-            }
-            _ => {}
-        }
-        for (field, value) in [
-            ("apiBase", &provider.api_base),
-            ("apiVersion", &provider.api_version),
-        ] {
-            if let Some(ValueOrEnv::Env(e)) = value
-                && !is_env_var_name(&e.env)
-            {
-                out.push(Diagnostic::error(
-                    Code::E014,
-                    format!("{path}.{field}.env"),
-                    format!("\"{}\" is not a valid environment variable name", e.env),
-                ));
-            }
-        }
-        if provider.api_key.is_none()
-            && provider.credentials.is_empty()
-            && c.api_key_required.contains(ty)
+        out.push(d);
+    }
+}
+
+/// `apiBase` where the type needs one, an http(s) URL; `{env:}` names that are env var names.
+fn endpoint(provider: &crate::spec::Provider, path: &str, out: &mut Vec<Diagnostic>) {
+    let c = catalog();
+    let ty = provider.provider_type.as_str();
+    match &provider.api_base {
+        None if c.api_base_required.contains(ty) => out.push(
+            Diagnostic::error(
+                Code::E011,
+                format!("{path}.apiBase"),
+                format!("provider type \"{ty}\" needs apiBase"),
+            )
+            .with_help(if ty.starts_with("ollama") {
+                "without it LiteLLM tries to start `ollama serve` inside the proxy"
+            } else {
+                "without it LiteLLM sends traffic to a default host"
+            }),
+        ),
+        Some(ValueOrEnv::Value(base))
+            if !(base.starts_with("http://") || base.starts_with("https://")) =>
         {
-            out.push(
-                Diagnostic::error(
-                    Code::E013,
-                    format!("{path}.apiKey"),
-                    format!("provider type \"{ty}\" needs apiKey"),
-                )
-                .with_help(
-                    "apiKey: {env: NAME}, {file: PATH} or {secretRef: {name: SECRET, key: KEY}}",
-                ),
-            );
+            out.push(Diagnostic::error(
+                Code::E028,
+                format!("{path}.apiBase"),
+                format!("\"{base}\" is not an http(s) URL"),
+            ))
         }
-        if let Some(source) = &provider.api_key {
-            secret_source(&format!("{path}.apiKey"), source, mode, out);
+        _ => {}
+    }
+    for (field, value) in [
+        ("apiBase", &provider.api_base),
+        ("apiVersion", &provider.api_version),
+    ] {
+        if let Some(ValueOrEnv::Env(e)) = value
+            && !is_env_var_name(&e.env)
+        {
+            out.push(Diagnostic::error(
+                Code::E014,
+                format!("{path}.{field}.env"),
+                format!("\"{}\" is not a valid environment variable name", e.env),
+            ));
         }
-        params(&format!("{path}.params"), &provider.params, out);
-        for (param, source) in &provider.credentials {
-            let at = format!("{path}.credentials.{param}");
-            param_name(&at, param, out);
-            if provider.params.contains_key(param) {
-                out.push(Diagnostic::error(
-                    Code::E025,
-                    &at,
-                    format!("\"{param}\" is given both in params and in credentials"),
-                ));
-            }
-            secret_source(&at, source, mode, out);
+    }
+}
+
+/// `apiKey` where the type needs one, and every secret source readable in this mode.
+fn keys(
+    provider: &crate::spec::Provider,
+    path: &str,
+    mode: crate::spec::SecretsMode,
+    out: &mut Vec<Diagnostic>,
+) {
+    let c = catalog();
+    let ty = provider.provider_type.as_str();
+    if provider.api_key.is_none()
+        && provider.credentials.is_empty()
+        && c.api_key_required.contains(ty)
+    {
+        out.push(
+            Diagnostic::error(
+                Code::E013,
+                format!("{path}.apiKey"),
+                format!("provider type \"{ty}\" needs apiKey"),
+            )
+            .with_help(
+                "apiKey: {env: NAME}, {file: PATH} or {secretRef: {name: SECRET, key: KEY}}",
+            ),
+        );
+    }
+    if let Some(source) = &provider.api_key {
+        secret_source(&format!("{path}.apiKey"), source, mode, out);
+    }
+    params(&format!("{path}.params"), &provider.params, out);
+    for (param, source) in &provider.credentials {
+        let at = format!("{path}.credentials.{param}");
+        param_name(&at, param, out);
+        if provider.params.contains_key(param) {
+            out.push(Diagnostic::error(
+                Code::E025,
+                &at,
+                format!("\"{param}\" is given both in params and in credentials"),
+            ));
         }
+        secret_source(&at, source, mode, out);
     }
 }
 
