@@ -43,6 +43,36 @@ const PROVIDER_NAME: &str = "^[a-z][a-z0-9_-]{0,39}$";
 /// routing strategies and params as enums, name patterns, lower bounds. An editor then
 /// flags `type: antropic` or `params.max_token` as it is typed.
 fn with_rules(schema: &mut Value) {
+    // A rule for a type or field that was renamed would vanish without a word: the test
+    // below keeps the list of those empty.
+    apply(schema, rules());
+}
+
+/// Merges each rule into the object at its JSON pointer; returns the pointers that name
+/// nothing (a test keeps that empty).
+fn apply(schema: &mut Value, rules: Vec<(&'static str, Value)>) -> Vec<&'static str> {
+    let mut missing = Vec::new();
+    for (pointer, extra) in rules {
+        match (
+            schema.pointer_mut(pointer).and_then(Value::as_object_mut),
+            extra,
+        ) {
+            (Some(target), Value::Object(extra)) => target.extend(extra),
+            _ => missing.push(pointer),
+        }
+    }
+    missing
+}
+
+fn rules() -> Vec<(&'static str, Value)> {
+    let mut rules = catalog_rules();
+    rules.extend(shape_rules());
+    rules
+}
+
+/// What LiteLLM accepts, from the catalog: provider types, params, strategies, and which
+/// provider types need apiBase or a key.
+fn catalog_rules() -> Vec<(&'static str, Value)> {
     let c = catalog();
     let sorted = |set: &crate::validate::catalog::NameSet| -> Vec<Value> {
         set.iter().map(Value::from).collect()
@@ -51,12 +81,7 @@ fn with_rules(schema: &mut Value) {
     known_params.sort_unstable();
     known_params.dedup();
     let params = json!({"enum": known_params});
-    let labels = json!({
-        "propertyNames": {"pattern": LABEL_KEY},
-        "additionalProperties": {"type": "string", "pattern": LABEL_VALUE}
-    });
-    let quantities = json!({"additionalProperties": {"type": "string", "pattern": QUANTITY}});
-    let edits: [(&str, Value); 27] = [
+    vec![
         (
             "/$defs/Provider/properties/type",
             json!({"enum": sorted(&c.provider_types)}),
@@ -77,6 +102,30 @@ fn with_rules(schema: &mut Value) {
             "/$defs/Router/properties/strategy",
             json!({"enum": sorted(&c.routing_strategies).into_iter().chain([Value::Null]).collect::<Vec<_>>()}),
         ),
+        (
+            "/$defs/Provider",
+            json!({"allOf": [
+                {
+                    "if": {"properties": {"type": {"enum": sorted(&c.api_base_required)}}, "required": ["type"]},
+                    "then": {"required": ["apiBase"]}
+                },
+                {
+                    "if": {"properties": {"type": {"enum": sorted(&c.api_key_required)}}, "required": ["type"]},
+                    "then": {"anyOf": [{"required": ["apiKey"]}, {"required": ["credentials"]}]}
+                }
+            ]}),
+        ),
+    ]
+}
+
+/// Kubernetes names, labels and quantities, lower bounds, and the fields litegate requires.
+fn shape_rules() -> Vec<(&'static str, Value)> {
+    let labels = json!({
+        "propertyNames": {"pattern": LABEL_KEY},
+        "additionalProperties": {"type": "string", "pattern": LABEL_VALUE}
+    });
+    let quantities = json!({"additionalProperties": {"type": "string", "pattern": QUANTITY}});
+    vec![
         (
             "/$defs/Metadata/properties/name",
             json!({"pattern": DNS1123_LABEL}),
@@ -136,31 +185,10 @@ fn with_rules(schema: &mut Value) {
         // E034: without a salt key a master-key rotation leaves every stored row unreadable.
         ("/$defs/Database", json!({"required": ["url", "saltKey"]})),
         (
-            "/$defs/Provider",
-            json!({"allOf": [
-                {
-                    "if": {"properties": {"type": {"enum": sorted(&c.api_base_required)}}, "required": ["type"]},
-                    "then": {"required": ["apiBase"]}
-                },
-                {
-                    "if": {"properties": {"type": {"enum": sorted(&c.api_key_required)}}, "required": ["type"]},
-                    "then": {"anyOf": [{"required": ["apiKey"]}, {"required": ["credentials"]}]}
-                }
-            ]}),
-        ),
-        (
             "/$defs/SecretSource/oneOf/2/properties/secretRef/properties/name",
             json!({"pattern": DNS1123_SUBDOMAIN}),
         ),
-    ];
-    for (pointer, extra) in edits {
-        let (Some(target), Value::Object(extra)) = (schema.pointer_mut(pointer), extra) else {
-            continue;
-        };
-        if let Some(target) = target.as_object_mut() {
-            target.extend(extra);
-        }
-    }
+    ]
 }
 
 impl JsonSchema for SecretSource {
@@ -249,5 +277,24 @@ impl JsonSchema for IntOrPercent {
                 {"type": "string", "pattern": "^[0-9]+%$"}
             ]
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_points_at_a_place_in_the_schema() {
+        let mut schema = schemars::schema_for!(Gateway).to_value();
+        assert_eq!(apply(&mut schema, rules()), Vec::<&str>::new());
+        let mut schema = schemars::schema_for!(Gateway).to_value();
+        assert_eq!(
+            apply(
+                &mut schema,
+                vec![("/$defs/Provder", json!({"minItems": 1}))]
+            ),
+            ["/$defs/Provder"]
+        );
     }
 }
