@@ -268,18 +268,6 @@ fn container(r: &Resolved) -> Result<Container, Box<Diagnostic>> {
     if let Some(workers) = rt.workers {
         args.extend(["--num_workers".to_owned(), workers.to_string()]);
     }
-    let http_get = |path: &str| HTTPGetAction {
-        path: Some(path.to_owned()),
-        port: IntOrString::String("http".to_owned()),
-        ..Default::default()
-    };
-    let probe = |path: &str, period: i32, failures: i32| Probe {
-        http_get: Some(http_get(path)),
-        period_seconds: Some(period),
-        timeout_seconds: Some(5),
-        failure_threshold: Some(failures),
-        ..Default::default()
-    };
     Ok(Container {
         name: CONTAINER_NAME.to_owned(),
         image: Some(rt.image.clone()),
@@ -319,23 +307,41 @@ fn container(r: &Resolved) -> Result<Container, Box<Diagnostic>> {
         security_context: Some(container_security_context(
             r.runtime.security_context.as_ref(),
         )?),
-        volume_mounts: Some(
-            // A directory mount, not subPath, so the file tracks the ConfigMap.
-            std::iter::once(VolumeMount {
-                name: "config".to_owned(),
-                mount_path: CONFIG_DIR.to_owned(),
-                read_only: Some(true),
-                ..Default::default()
-            })
-            .chain(WRITABLE_DIRS.iter().map(|d| VolumeMount {
-                name: d.volume.to_owned(),
-                mount_path: d.mount_path.to_owned(),
-                ..Default::default()
-            }))
-            .collect(),
-        ),
+        volume_mounts: Some(volume_mounts()),
         ..Default::default()
     })
+}
+
+/// An HTTP probe of the container's `http` port.
+fn probe(path: &str, period: i32, failures: i32) -> Probe {
+    Probe {
+        http_get: Some(HTTPGetAction {
+            path: Some(path.to_owned()),
+            port: IntOrString::String("http".to_owned()),
+            ..Default::default()
+        }),
+        period_seconds: Some(period),
+        timeout_seconds: Some(5),
+        failure_threshold: Some(failures),
+        ..Default::default()
+    }
+}
+
+/// The config directory, read-only, then the emptyDirs LiteLLM writes to.
+fn volume_mounts() -> Vec<VolumeMount> {
+    // A directory mount, not subPath, so the file tracks the ConfigMap.
+    std::iter::once(VolumeMount {
+        name: "config".to_owned(),
+        mount_path: CONFIG_DIR.to_owned(),
+        read_only: Some(true),
+        ..Default::default()
+    })
+    .chain(WRITABLE_DIRS.iter().map(|d| VolumeMount {
+        name: d.volume.to_owned(),
+        mount_path: d.mount_path.to_owned(),
+        ..Default::default()
+    }))
+    .collect()
 }
 
 /// Secrets managed elsewhere, one env var each, then the plain ones: the read-only root's

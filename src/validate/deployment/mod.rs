@@ -120,81 +120,91 @@ fn replicas(spec: &Gateway, out: &mut Vec<Diagnostic>) {
     // The default budget (maxUnavailable 1) never blocks a drain; a minAvailable may.
     let min_available = d.disruption_budget.min_available.unwrap_or(0);
     match &d.autoscaling {
-        Some(a) => {
-            if d.replicas.is_some() {
-                out.push(
-                    Diagnostic::error(
-                        Code::E024,
-                        "deployment.replicas",
-                        "replicas and autoscaling exclude each other",
-                    )
-                    .with_help(
-                        "the HorizontalPodAutoscaler owns the replica count: remove replicas",
-                    ),
-                );
-            }
-            if a.min_replicas < 2 {
-                out.push(
-                    Diagnostic::error(
-                        Code::E024,
-                        "deployment.autoscaling.minReplicas",
-                        "minReplicas must be at least 2",
-                    )
-                    .with_help("with one pod every rollout and node drain is an outage"),
-                );
-            }
-            if a.max_replicas < a.min_replicas {
-                out.push(Diagnostic::error(
-                    Code::E024,
-                    "deployment.autoscaling.maxReplicas",
-                    format!(
-                        "maxReplicas {} is below minReplicas {}",
-                        a.max_replicas, a.min_replicas
-                    ),
-                ));
-            }
-            for (field, value) in [
-                ("targetCpuUtilization", a.target_cpu_utilization),
-                ("targetMemoryUtilization", a.target_memory_utilization),
-            ] {
-                if value == Some(0) {
-                    out.push(Diagnostic::error(
-                        Code::E028,
-                        format!("deployment.autoscaling.{field}"),
-                        "a target of 0% would scale to maxReplicas at once",
-                    ));
-                }
-            }
-            if min_available >= a.min_replicas {
-                out.push(budget_blocks_drains(
-                    min_available,
-                    a.min_replicas,
-                    "autoscaling.minReplicas",
-                ));
-            }
+        Some(a) => autoscaled(d, a, min_available, out),
+        None => fixed_replicas(d, min_available, out),
+    }
+}
+
+/// An HPA owns the count: bounds that keep two pods, targets that scale, a budget that
+/// lets a drain through at the minimum.
+fn autoscaled(
+    d: &crate::spec::Deployment,
+    a: &crate::spec::Autoscaling,
+    min_available: u32,
+    out: &mut Vec<Diagnostic>,
+) {
+    if d.replicas.is_some() {
+        out.push(
+            Diagnostic::error(
+                Code::E024,
+                "deployment.replicas",
+                "replicas and autoscaling exclude each other",
+            )
+            .with_help("the HorizontalPodAutoscaler owns the replica count: remove replicas"),
+        );
+    }
+    if a.min_replicas < 2 {
+        out.push(
+            Diagnostic::error(
+                Code::E024,
+                "deployment.autoscaling.minReplicas",
+                "minReplicas must be at least 2",
+            )
+            .with_help("with one pod every rollout and node drain is an outage"),
+        );
+    }
+    if a.max_replicas < a.min_replicas {
+        out.push(Diagnostic::error(
+            Code::E024,
+            "deployment.autoscaling.maxReplicas",
+            format!(
+                "maxReplicas {} is below minReplicas {}",
+                a.max_replicas, a.min_replicas
+            ),
+        ));
+    }
+    for (field, value) in [
+        ("targetCpuUtilization", a.target_cpu_utilization),
+        ("targetMemoryUtilization", a.target_memory_utilization),
+    ] {
+        if value == Some(0) {
+            out.push(Diagnostic::error(
+                Code::E028,
+                format!("deployment.autoscaling.{field}"),
+                "a target of 0% would scale to maxReplicas at once",
+            ));
         }
-        None => {
-            let replicas = d.replicas.unwrap_or(DEFAULTS.replicas);
-            if replicas == 0 {
-                out.push(Diagnostic::error(
-                    Code::E028,
-                    "deployment.replicas",
-                    "0 replicas serve nothing",
-                ));
-            } else if replicas == 1 {
-                out.push(
-                    Diagnostic::warning(
-                        Code::W002,
-                        "deployment.replicas",
-                        "one replica: every rollout and node drain is an outage",
-                    )
-                    .with_help("use 2 or more replicas"),
-                );
-            }
-            if replicas >= 1 && min_available >= replicas {
-                out.push(budget_blocks_drains(min_available, replicas, "replicas"));
-            }
-        }
+    }
+    if min_available >= a.min_replicas {
+        out.push(budget_blocks_drains(
+            min_available,
+            a.min_replicas,
+            "autoscaling.minReplicas",
+        ));
+    }
+}
+
+/// A fixed count: at least one pod (two to survive a drain), and a budget that lets one go.
+fn fixed_replicas(d: &crate::spec::Deployment, min_available: u32, out: &mut Vec<Diagnostic>) {
+    let replicas = d.replicas.unwrap_or(DEFAULTS.replicas);
+    if replicas == 0 {
+        out.push(Diagnostic::error(
+            Code::E028,
+            "deployment.replicas",
+            "0 replicas serve nothing",
+        ));
+    } else if replicas == 1 {
+        out.push(
+            Diagnostic::warning(
+                Code::W002,
+                "deployment.replicas",
+                "one replica: every rollout and node drain is an outage",
+            )
+            .with_help("use 2 or more replicas"),
+        );
+    }
+    if replicas >= 1 && min_available >= replicas {
+        out.push(budget_blocks_drains(min_available, replicas, "replicas"));
     }
 }
 
