@@ -12,8 +12,43 @@ mod scheduling;
 
 pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
     let d = &spec.deployment;
-    let mode = d.secrets.mode;
     image(d.image.as_deref(), out);
+    stores(d, out);
+    extra_env(d, out);
+    replicas(spec, out);
+    timing(spec, out);
+    rollout(spec, out);
+    if d.port == Some(0) {
+        out.push(Diagnostic::error(
+            Code::E028,
+            "deployment.port",
+            "port 0 is not a port",
+        ));
+    }
+    if d.workers == Some(0) {
+        out.push(Diagnostic::error(
+            Code::E028,
+            "deployment.workers",
+            "at least one worker is needed",
+        ));
+    }
+    scheduling::scheduling(spec, out);
+    if spec.settings.drop_params == Some(true) {
+        out.push(
+            Diagnostic::warning(
+                Code::W004,
+                "settings.dropParams",
+                "a global dropParams: true silently drops every unsupported request field for every model",
+            )
+            .with_help("name the params to drop per model with models[].dropParams"),
+        );
+    }
+}
+
+/// The master key, the database and its salt key, Redis: present where needed, their
+/// sources readable in this secrets mode.
+fn stores(d: &crate::spec::Deployment, out: &mut Vec<Diagnostic>) {
+    let mode = d.secrets.mode;
     match &d.master_key {
         None => out.push(
             Diagnostic::error(
@@ -52,35 +87,6 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
         if let Some(password) = &redis.password {
             secret_source("deployment.redis.password", password, mode, out);
         }
-    }
-    extra_env(d, out);
-    replicas(spec, out);
-    timing(spec, out);
-    rollout(spec, out);
-    if d.port == Some(0) {
-        out.push(Diagnostic::error(
-            Code::E028,
-            "deployment.port",
-            "port 0 is not a port",
-        ));
-    }
-    if d.workers == Some(0) {
-        out.push(Diagnostic::error(
-            Code::E028,
-            "deployment.workers",
-            "at least one worker is needed",
-        ));
-    }
-    scheduling::scheduling(spec, out);
-    if spec.settings.drop_params == Some(true) {
-        out.push(
-            Diagnostic::warning(
-                Code::W004,
-                "settings.dropParams",
-                "a global dropParams: true silently drops every unsupported request field for every model",
-            )
-            .with_help("name the params to drop per model with models[].dropParams"),
-        );
     }
 }
 
