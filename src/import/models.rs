@@ -131,17 +131,14 @@ impl Importer<'_> {
         Some(model)
     }
 
-    /// `openai/gpt-4o` => (`openai`, `gpt-4o`), for a provider type LiteLLM knows; the type
-    /// `custom_llm_provider` names (`meta-llama/Llama-3` on `openai`); or the one LiteLLM's
-    /// model map infers (`gpt-4o` => `openai`). An entry LiteLLM cannot place either is
-    /// skipped: LiteLLM logs "Error creating deployment" and drops it too.
-    pub(super) fn provider_prefix(
+    /// The entry's `model` string, unless LiteLLM drops the entry or the spec cannot say
+    /// what it means (from the environment, a bare `*`): then skipped or warned, with why.
+    fn model_string<'p>(
         &mut self,
         at: &str,
         name: &str,
-        params: &Map<String, Value>,
-    ) -> Option<(String, String)> {
-        let c = catalog();
+        params: &'p Map<String, Value>,
+    ) -> Option<&'p str> {
         let full = match params.get("model") {
             Some(Value::String(full)) => full.as_str(),
             _ => {
@@ -169,6 +166,22 @@ impl Importer<'_> {
             );
             return None;
         }
+        Some(full)
+    }
+
+    /// `openai/gpt-4o` => (`openai`, `gpt-4o`), for a provider type LiteLLM knows; the type
+    /// `custom_llm_provider` names (`meta-llama/Llama-3` on `openai`); or the one LiteLLM's
+    /// model map infers (`gpt-4o` => `openai`). An entry LiteLLM cannot place either is
+    /// skipped: LiteLLM logs "Error creating deployment" and drops it too.
+    pub(super) fn provider_prefix(
+        &mut self,
+        at: &str,
+        name: &str,
+        params: &Map<String, Value>,
+    ) -> Option<(String, String)> {
+        let c = catalog();
+        let full = self.model_string(at, name, params)?;
+        let here = format!("{at}.model");
         if let Some(custom) = params.get("custom_llm_provider").and_then(Value::as_str) {
             if !c.provider_types.contains(custom) {
                 self.skip(
