@@ -181,3 +181,22 @@ fn without_enable_alpha_plugins_kubectl_refuses_rather_than_skipping() {
     assert!(out.stdout.is_empty());
     assert!(stderr(&out).contains("plugins"), "{}", stderr(&out));
 }
+
+/// A generator config too large to read names the file it is about (the report used to
+/// print an empty path: "error:  has 1 error(s)"), and the plugin exits 1 with no output.
+#[test]
+fn an_oversized_generator_config_names_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("huge.yaml");
+    let huge = "#".repeat(8 * 1024 * 1024 + 1);
+    std::fs::write(&config, huge).expect("write");
+    let path = config.to_str().expect("utf-8 path");
+    let out = common::litegate_in(dir.path(), &["kustomize-plugin", path], &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(out.stdout.is_empty());
+    assert!(
+        err.contains(&format!("error: {path} has 1 error(s)")),
+        "{err}"
+    );
+}
