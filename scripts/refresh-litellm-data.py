@@ -36,7 +36,8 @@ POLICY = {
 
 # Set by litegate from the spec's own fields; giving them in `params` is an error.
 RESERVED = [
-    "additional_drop_params", "api_base", "api_key", "api_version", "model", "rpm", "timeout", "tpm",
+    "additional_drop_params", "api_base", "api_key", "api_version", "custom_llm_provider", "model",
+    "rpm", "timeout", "tpm",
 ]
 
 

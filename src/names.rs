@@ -40,6 +40,9 @@ pub const DATABASE_URL_ENV: &str = "DATABASE_URL";
 pub const SALT_KEY_ENV: &str = "LITELLM_SALT_KEY";
 pub const REDIS_PASSWORD_ENV: &str = "REDIS_PASSWORD";
 
+/// The `litellm_params` key naming the provider when the model string cannot (it comes
+/// from the environment).
+pub const CUSTOM_LLM_PROVIDER: &str = "custom_llm_provider";
 /// The `model_info` key that says which config a model entry belongs to, so that
 /// `GET /model/info` on any pod tells which render that pod serves.
 pub const CONFIG_STAMP: &str = "litegate_config";

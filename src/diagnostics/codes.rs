@@ -59,6 +59,8 @@ codes! {
     E032 => "anchors and aliases that expand beyond the parser's limits",
     E033 => "a secret source litegate may not read here: a file outside the spec's directory, or an env var the operator did not allow",
     E034 => "a database without a salt key, which a master-key rotation would make unreadable",
+    E035 => "a provider without `type` serves a model whose model string the spec writes",
+    E036 => "`entryLimits` with a database, whose rows keep only `litellm_params` and `model_info`",
     W001 => "the image is not pinned to a version",
     W002 => "a single replica: every rollout and node drain is an outage",
     W003 => "rate limits without Redis are counted per pod",

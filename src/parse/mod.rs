@@ -224,7 +224,7 @@ mod tests {
     #[test]
     fn every_unknown_field_is_reported_in_one_run() {
         let text = format!(
-            "{HEAD}providers:\n  openai: {{type: openai, apiKye: {{env: K}}}}\nmodels:\n  - {{name: a, provder: openai, model: m}}\n  - {{name: b, provider: openai, modle: m, model: n}}\ndeployment: {{replcas: 2}}\n"
+            "{HEAD}providers:\n  openai: {{type: openai, apiKye: {{env: K}}}}\nmodels:\n  - {{name: a, provder: openai, model: m}}\n  - {{name: b, provider: openai, modle: m, model: x}}\ndeployment: {{replcas: 2}}\n"
         );
         let diagnostics = parse(&text).unwrap_err();
         let messages: Vec<&str> = diagnostics.iter().map(|d| d.message.as_str()).collect();

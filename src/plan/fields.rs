@@ -162,6 +162,7 @@ fn spec_field(path: &[String]) -> String {
             };
             field.to_owned()
         }
+        Some("rpm" | "tpm") => format!("entryLimits.{}", rest(0)),
         _ => rest(0),
     }
 }
@@ -212,6 +213,13 @@ mod tests {
                 "models[gpt-4o].params.temperature: 0.2 -> 0.3"
             ]
         );
+        // rpm beside litellm_params is entryLimits, not limits.
+        let entry = json!({"model_name": "gpt-4o", "litellm_params": {"model": "openai/gpt-4o"}, "rpm": 500});
+        let lines: Vec<String> = model_fields("gpt-4o", &entry, &json!({"model_name": "gpt-4o", "litellm_params": {"model": "openai/gpt-4o"}, "rpm": 600}))
+            .iter()
+            .map(FieldChange::to_text)
+            .collect();
+        assert_eq!(lines, ["models[gpt-4o].entryLimits.rpm: 500 -> 600"]);
     }
 
     #[test]

@@ -24,6 +24,11 @@ pub struct ModelEntry {
     pub model_name: String,
     pub litellm_params: LitellmParams,
     pub model_info: ModelInfo,
+    /// `entryLimits`: read by LiteLLM's usage-based and cost routing only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rpm: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tpm: Option<u64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -240,6 +245,8 @@ fn model_entry(m: &ResolvedModel) -> ModelEntry {
             litegate_config: None,
             extra: m.info.clone(),
         },
+        rpm: m.entry_limits.and_then(|l| l.rpm),
+        tpm: m.entry_limits.and_then(|l| l.tpm),
     }
 }
 
@@ -268,10 +275,17 @@ fn router_settings(r: &Resolved) -> RouterSettings {
     }
 }
 
-/// Every `os.environ/NAME` anywhere in the config, with where it stands (`model_list[0]...`).
-/// Walks the serialized form, so a reference typed by hand into `params` is found too.
+/// Every `os.environ/NAME` in the config LiteLLM may resolve, with where it stands
+/// (`model_list[0]...`). Walks the serialized form, so a reference typed by hand into
+/// `params` is found too. An entry's `model_name` and `model_info` are left out: LiteLLM
+/// resolves neither (`model_name: os.environ/X` is that literal name).
 pub fn env_references(config: &LiteLlmConfig) -> Vec<(String, String)> {
     fn walk(value: &Value, path: &str, out: &mut Vec<(String, String)>) {
+        if path.starts_with("model_list[")
+            && (path.ends_with("].model_name") || path.contains("].model_info"))
+        {
+            return;
+        }
         match value {
             Value::String(s) => {
                 if let Some(name) = s.strip_prefix("os.environ/") {

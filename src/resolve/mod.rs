@@ -76,7 +76,8 @@ pub struct SecretStore {
 pub struct ResolvedModel {
     pub name: String,
     pub id: String,
-    /// `litellm_params.model`: `<type>/<model>`.
+    /// `litellm_params.model`: `<type>/<model>`, or `os.environ/NAME` (the type, if any, then
+    /// in `params` as `custom_llm_provider`).
     pub litellm_model: String,
     pub api_base: Option<String>,
     pub api_version: Option<String>,
@@ -87,6 +88,8 @@ pub struct ResolvedModel {
     pub credential_env: BTreeMap<String, String>,
     pub rpm: Option<u64>,
     pub tpm: Option<u64>,
+    /// `rpm`/`tpm` on the entry itself (`entryLimits`).
+    pub entry_limits: Option<spec::Limits>,
     pub timeout: Option<u32>,
     pub drop_params: Vec<String>,
     pub info: BTreeMap<String, Value>,

@@ -2,6 +2,9 @@
 //! the env vars its keys come from.
 
 use crate::diagnostics::{Code, Diagnostic};
+use serde_json::Value;
+
+use crate::names::CUSTOM_LLM_PROVIDER;
 use crate::spec::{self, Gateway};
 
 use super::secret_env::ProviderEnv;
@@ -35,10 +38,20 @@ fn resolve_model(
     })?;
     let mut params = provider.params.clone();
     params.extend(m.params.clone());
+    // A model string from the environment cannot carry the type as its prefix: LiteLLM
+    // takes it from custom_llm_provider (and reads `<type>/<id>` there the same).
+    let litellm_model = match (&provider.provider_type, &m.model) {
+        (Some(ty), spec::ValueOrEnv::Value(id)) => format!("{ty}/{id}"),
+        (Some(ty), env @ spec::ValueOrEnv::Env(_)) => {
+            params.insert(CUSTOM_LLM_PROVIDER.into(), Value::String(ty.clone()));
+            env.to_config()
+        }
+        (None, model) => model.to_config(),
+    };
     Ok(ResolvedModel {
         name: m.name.clone(),
         id: model_id(m),
-        litellm_model: format!("{}/{}", provider.provider_type, m.model),
+        litellm_model,
         api_base: provider.api_base.as_ref().map(spec::ValueOrEnv::to_config),
         api_version: provider
             .api_version
@@ -53,6 +66,7 @@ fn resolve_model(
             .unwrap_or_default(),
         rpm: m.limits.and_then(|l| l.rpm),
         tpm: m.limits.and_then(|l| l.tpm),
+        entry_limits: m.entry_limits,
         timeout: m.timeout,
         drop_params: m.drop_params.clone(),
         info: m.info.clone(),

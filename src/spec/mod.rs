@@ -72,9 +72,13 @@ pub struct Metadata {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Provider {
-    /// LiteLLM provider prefix (`openai`, `anthropic`, `ollama_chat`, ...).
+    /// LiteLLM provider prefix (`openai`, `anthropic`, `ollama_chat`, ...). Left out only
+    /// when every model of this provider takes its whole model string, prefix included,
+    /// from the environment (`model: {env: NAME}`), or is `"*"`, LiteLLM's route to the
+    /// provider each request names: then the pod's environment or the request names the
+    /// provider, and nothing here can check it.
     #[serde(rename = "type")]
-    pub provider_type: String,
+    pub provider_type: Option<String>,
     /// The provider's URL (`api_base`), or `{env: NAME}` for one the pod's environment gives;
     /// required for self-hosted types such as `ollama` and `azure`.
     pub api_base: Option<ValueOrEnv>,
@@ -94,11 +98,52 @@ pub struct Provider {
 /// environment (`os.environ/NAME` in config.yaml), so one config serves many environments.
 /// The container must have NAME (`deployment.env` or `deployment.configEnv`); litegate
 /// never reads it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, JsonSchema)]
 #[serde(untagged)]
 pub enum ValueOrEnv {
     Value(String),
     Env(FromEnv),
+}
+
+/// By hand, so that a value of neither shape is refused in words a user reads ("a string,
+/// or {env: NAME}") rather than serde's "did not match any variant of untagged enum".
+impl<'de> Deserialize<'de> for ValueOrEnv {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ValueOrEnvVisitor)
+    }
+}
+
+struct ValueOrEnvVisitor;
+
+impl<'de> serde::de::Visitor<'de> for ValueOrEnvVisitor {
+    type Value = ValueOrEnv;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a string, or {env: NAME}")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ValueOrEnv, E> {
+        Ok(ValueOrEnv::Value(v.to_owned()))
+    }
+
+    // A plain scalar YAML reads as another type has lost its text (`n` is `false`, `1.10`
+    // is `1.1`): refused, with how to keep it.
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<ValueOrEnv, E> {
+        Err(not_text("a boolean", v))
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<ValueOrEnv, E> {
+        Err(not_text("a number", v))
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<ValueOrEnv, E> {
+        Err(not_text("a number", v))
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<ValueOrEnv, E> {
+        Err(not_text("a number", v))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<ValueOrEnv, A::Error> {
+        FromEnv::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(ValueOrEnv::Env)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -106,6 +151,12 @@ pub enum ValueOrEnv {
 pub struct FromEnv {
     /// The container env var LiteLLM reads the value from.
     pub env: String,
+}
+
+fn not_text<E: serde::de::Error>(what: &str, v: impl std::fmt::Display) -> E {
+    E::custom(format_args!(
+        "YAML reads this unquoted value as {what} ({v}), not as text: quote it (\"...\"), or write {{env: NAME}}"
+    ))
 }
 
 impl ValueOrEnv {
@@ -134,12 +185,22 @@ pub struct Model {
     pub name: String,
     /// The name of a provider under `providers`.
     pub provider: String,
-    /// The upstream model id, without the provider prefix.
-    pub model: String,
+    /// The upstream model id, without the provider prefix; or `{env: NAME}`, read by the
+    /// proxy from its environment when it starts (`os.environ/NAME`). With a provider
+    /// `type`, NAME holds the id (config.yaml also gets `custom_llm_provider`); on a
+    /// provider without one, NAME holds the whole `<provider>/<id>`. `"*"` routes every
+    /// name asked for to this provider (on a provider without `type`: to the provider
+    /// LiteLLM infers from the name).
+    pub model: ValueOrEnv,
     /// Explicit `model_info.id`; defaults to `<name>--<provider>`.
     pub id: Option<String>,
-    /// Rate limits of this deployment (`rpm`, `tpm`).
+    /// Rate limits of this deployment (`rpm`, `tpm`), in `litellm_params`: LiteLLM checks
+    /// them before each call and weighs `simple-shuffle` by them.
     pub limits: Option<Limits>,
+    /// `rpm` and `tpm` on the `model_list` entry itself, beside `litellm_params`, as older
+    /// LiteLLM configs write them: read only by the usage-based and cost routing strategies.
+    /// Not with `deployment.database`: a database row keeps no such keys.
+    pub entry_limits: Option<Limits>,
     /// Seconds before a request to this model is abandoned.
     pub timeout: Option<u32>,
     /// Params stripped from requests to this model (`additional_drop_params`).

@@ -4,10 +4,11 @@ use std::collections::BTreeMap;
 
 use crate::diagnostics::{Code, Diagnostic};
 use crate::names::model_id;
-use crate::spec::{Gateway, Model};
+use crate::spec::{Gateway, Model, ValueOrEnv};
 use crate::suggest;
 
 use super::catalog::catalog;
+use super::kubernetes::is_env_var_name;
 
 /// What to change about a clash: an explicit id that clashes must itself change, while a
 /// clash of derived ids (`<name>--<provider>`) is undone by giving one an explicit id.
@@ -45,6 +46,7 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
         drop_params(model, &path, out);
         info_keys(model, &path, out);
         rate_limits_per_pod(spec, i, out);
+        entry_limits(spec, i, out);
     }
 }
 
@@ -57,12 +59,18 @@ fn required(model: &crate::spec::Model, path: &str, out: &mut Vec<Diagnostic>) {
             "the model name is empty",
         ));
     }
-    if model.model.trim().is_empty() {
-        out.push(Diagnostic::error(
+    match &model.model {
+        ValueOrEnv::Value(id) if id.trim().is_empty() => out.push(Diagnostic::error(
             Code::E028,
             format!("{path}.model"),
             "the upstream model id is empty",
-        ));
+        )),
+        ValueOrEnv::Env(e) if !is_env_var_name(&e.env) => out.push(Diagnostic::error(
+            Code::E014,
+            format!("{path}.model.env"),
+            format!("\"{}\" is not a valid environment variable name", e.env),
+        )),
+        _ => {}
     }
     if model.timeout == Some(0) {
         out.push(Diagnostic::error(
@@ -173,6 +181,21 @@ pub const STAMPED_INFO: &[&str] = &[
 ];
 
 /// Without Redis each pod counts rpm/tpm on its own, so N pods allow N times the limit.
+/// `entryLimits` stand beside `litellm_params` in config.yaml; a database row, which is
+/// what `litegate sync` writes, keeps no such keys, so they would never reach LiteLLM.
+fn entry_limits(spec: &Gateway, i: usize, out: &mut Vec<Diagnostic>) {
+    if spec.models[i].entry_limits.is_some() && spec.deployment.database.is_some() {
+        out.push(
+            Diagnostic::error(
+                Code::E036,
+                format!("models[{i}].entryLimits"),
+                "with a database the models are rows, which keep litellm_params and model_info only: these limits would never reach LiteLLM",
+            )
+            .with_help("use limits (in litellm_params), which LiteLLM also checks before each call"),
+        );
+    }
+}
+
 fn rate_limits_per_pod(spec: &Gateway, i: usize, out: &mut Vec<Diagnostic>) {
     let Some(limits) = spec.models[i].limits else {
         return;

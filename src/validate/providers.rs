@@ -24,6 +24,7 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
     for (name, provider) in &spec.providers {
         let path = format!("providers.{name}");
         name_and_type(name, provider, &path, &custom, out);
+        untyped(spec, name, provider, &path, out);
         endpoint(provider, &path, out);
         keys(provider, &path, spec.deployment.secrets.mode, out);
     }
@@ -46,7 +47,9 @@ fn name_and_type(
                 .with_help("use lowercase letters, digits, '-' and '_', starting with a letter: the name becomes part of env var names and model ids"),
         );
     }
-    let ty = provider.provider_type.as_str();
+    let Some(ty) = provider.provider_type.as_deref() else {
+        return;
+    };
     if !c.provider_types.contains(ty) && !custom.contains(ty) {
         let mut d = Diagnostic::error(
             Code::E010,
@@ -60,10 +63,51 @@ fn name_and_type(
     }
 }
 
+/// A provider without `type`: allowed only when its models all take the whole model
+/// string from the environment, which then names the provider, or are the bare `*` route
+/// (each request goes to the provider LiteLLM infers from the name asked for).
+fn untyped(
+    spec: &Gateway,
+    name: &str,
+    provider: &crate::spec::Provider,
+    path: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    if provider.provider_type.is_some() {
+        return;
+    }
+    let mut models = spec
+        .models
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.provider == name);
+    let written = models
+        .clone()
+        .find(|(_, m)| matches!(&m.model, ValueOrEnv::Value(id) if id != "*"));
+    let (code, at, message) = match (models.next(), written) {
+        (None, _) => (
+            Code::E001,
+            format!("{path}.type"),
+            "missing field `type`".to_owned(),
+        ),
+        (Some(_), Some((i, _))) => (
+            Code::E035,
+            format!("models[{i}].model"),
+            format!(
+                "provider \"{name}\" has no `type`, so this model's provider prefix is unknown"
+            ),
+        ),
+        (Some(_), None) => return,
+    };
+    out.push(Diagnostic::error(code, at, message).with_help(
+        "give the provider a type (openai, anthropic, azure, ...), or write this model as {env: NAME}, a variable that holds <provider>/<model> (or \"*\", the route to whichever provider a request names)",
+    ));
+}
+
 /// `apiBase` where the type needs one, an http(s) URL; `{env:}` names that are env var names.
 fn endpoint(provider: &crate::spec::Provider, path: &str, out: &mut Vec<Diagnostic>) {
     let c = catalog();
-    let ty = provider.provider_type.as_str();
+    let ty = provider.provider_type.as_deref().unwrap_or_default();
     match &provider.api_base {
         None if c.api_base_required.contains(ty) => out.push(
             Diagnostic::error(
@@ -112,7 +156,7 @@ fn keys(
     out: &mut Vec<Diagnostic>,
 ) {
     let c = catalog();
-    let ty = provider.provider_type.as_str();
+    let ty = provider.provider_type.as_deref().unwrap_or_default();
     if provider.api_key.is_none()
         && provider.credentials.is_empty()
         && c.api_key_required.contains(ty)
@@ -207,6 +251,7 @@ fn param_name(path: &str, name: &str, out: &mut Vec<Diagnostic>) {
 fn reserved_help(name: &str) -> &'static str {
     match name {
         "model" => "set models[].model",
+        "custom_llm_provider" => "set providers.<name>.type",
         "api_key" => "set providers.<name>.apiKey",
         "api_base" => "set providers.<name>.apiBase",
         "api_version" => "set providers.<name>.apiVersion",

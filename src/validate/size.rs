@@ -3,7 +3,7 @@
 //! exactly after rendering (`data_size`).
 
 use crate::diagnostics::{Code, Diagnostic};
-use crate::spec::Gateway;
+use crate::spec::{Gateway, ValueOrEnv};
 
 use super::MAX_OBJECT_DATA_BYTES;
 
@@ -20,14 +20,21 @@ pub fn config_floor(spec: &Gateway) -> usize {
     spec.models
         .iter()
         .map(|m| {
+            // `<type>/<id>`, or `os.environ/NAME` (and the type, if any, once more as
+            // custom_llm_provider): at least the type and the id or `os.environ` + NAME.
             let provider_type = spec
                 .providers
                 .get(&m.provider)
-                .map_or(0, |p| p.provider_type.len());
+                .and_then(|p| p.provider_type.as_ref())
+                .map_or(0, String::len);
+            let upstream = match &m.model {
+                ValueOrEnv::Value(id) => id.len(),
+                ValueOrEnv::Env(e) => "os.environ".len() + e.env.len(),
+            };
             let id =
                 m.id.as_ref()
                     .map_or(m.name.len() + 2 + m.provider.len(), String::len);
-            ENTRY_FIXED_BYTES + m.name.len() + provider_type + m.model.len() + id
+            ENTRY_FIXED_BYTES + m.name.len() + provider_type + upstream + id
         })
         .sum()
 }
