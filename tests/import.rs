@@ -129,7 +129,12 @@ fn dropped(warnings: &str) -> Vec<usize> {
 /// `provider/model` form; a null `api_base` and none; no `api_key` and the variable LiteLLM
 /// falls back to, which the spec names.
 fn same_reading(before: &mut Map<String, Value>, after: &mut Map<String, Value>) {
-    before.remove("custom_llm_provider");
+    // A model from the environment keeps the provider in custom_llm_provider.
+    if let Some(provider) = before.remove("custom_llm_provider")
+        && after.get("custom_llm_provider") == Some(&provider)
+    {
+        after.remove("custom_llm_provider");
+    }
     before.retain(|_, v| !v.is_null());
     if let (Some(Value::String(b)), Some(Value::String(a))) =
         (before.get("model"), after.get("model"))
@@ -181,6 +186,15 @@ fn assert_equivalent(file: &Path, original: &Value, rendered: &Value) {
             norm_map(&info_a),
             "{name}: model_list[{i}].model_info"
         );
+        // The entry's own keys (rpm, tpm beside litellm_params).
+        let own = |entry: &Value| -> Map<String, Value> {
+            let mut keys = entry.as_object().cloned().unwrap_or_default();
+            for section in ["model_name", "litellm_params", "model_info"] {
+                keys.remove(section);
+            }
+            norm_map(&keys)
+        };
+        assert_eq!(own(b), own(a), "{name}: model_list[{i}]'s own keys");
     }
     let ids: std::collections::BTreeSet<String> = after
         .iter()
@@ -787,10 +801,10 @@ fn mcp_servers_are_named_with_what_to_do() {
     );
 }
 
-/// A bare `*` route is one LiteLLM serves (provider inferred per request), which the spec
-/// cannot say: the entry is left out with what to write instead, never called dropped.
+/// A bare `*` route is one LiteLLM serves (provider inferred per request): imported on a
+/// provider without type, which says so, and never called dropped.
 #[test]
-fn a_bare_wildcard_route_is_named_not_called_dropped() {
+fn a_bare_wildcard_route_is_imported_on_a_provider_without_type() {
     let dir = tempfile::tempdir().expect("tempdir");
     let text = "model_list:\n  - model_name: gpt-4o\n    litellm_params: {model: openai/gpt-4o, api_key: os.environ/OPENAI_API_KEY}\n  - model_name: '*'\n    litellm_params: {model: '*'}\n  - model_name: 'openai/*'\n    litellm_params: {model: 'openai/*', api_key: os.environ/OPENAI_API_KEY}\n";
     std::fs::write(dir.path().join("wild.yaml"), text).expect("write");
@@ -798,14 +812,55 @@ fn a_bare_wildcard_route_is_named_not_called_dropped() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(
-        err.contains("model_list[1].litellm_params.model: a bare \"*\" route"),
+        err.contains("model_list[1].litellm_params.model: a bare \"*\" route: LiteLLM sends each request to the provider it infers"),
         "{err}"
     );
     assert!(!err.contains("drops"), "{err}");
-    let spec = String::from_utf8_lossy(&out.stdout);
+    let spec: Value = serde_saphyr::from_str(&String::from_utf8_lossy(&out.stdout)).expect("spec");
+    assert_eq!(spec["models"].as_array().map(Vec::len), Some(3), "{spec}");
+    assert_eq!(spec["models"][1]["provider"], "any", "{spec}");
+    assert_eq!(spec["models"][1]["model"], "*", "{spec}");
+    assert_eq!(spec["providers"]["any"], json!({}), "{spec}");
+    assert_eq!(spec["models"][2]["model"], "*", "{spec}");
+    assert_eq!(spec["providers"]["openai"]["type"], "openai", "{spec}");
+}
+
+/// `fallbacks` items that are not `{name: [names]}` stop LiteLLM's router at start (its
+/// `validate_fallbacks`): refused with LiteLLM's reason. In `context_window_fallbacks`
+/// LiteLLM passes over them: left out, and said.
+#[test]
+fn malformed_fallbacks_are_refused_as_litellm_refuses_them() {
+    let models = "model_list:\n  - model_name: a\n    litellm_params: {model: openai/gpt-4o, api_key: os.environ/OPENAI_API_KEY}\n  - model_name: b\n    litellm_params: {model: openai/gpt-4o-mini, api_key: os.environ/OPENAI_API_KEY}\n";
+    let refused = litegate::import::import(
+        &format!("{models}router_settings:\n  fallbacks: [b]\n"),
+        "litellm",
+        Path::new("config.yaml"),
+        &|_: &Path| Err("no includes".into()),
+    )
+    .expect_err("refused");
+    assert_eq!(
+        refused.0,
+        [
+            "router_settings.fallbacks[0]: is not a {name: [names]} mapping: LiteLLM refuses it too, and its router does not start (\"Item ... is not a dictionary\")"
+        ]
+    );
+    let kept = litegate::import::import(
+        &format!("{models}router_settings:\n  context_window_fallbacks: [b, {{a: [b]}}]\n"),
+        "litellm",
+        Path::new("config.yaml"),
+        &|_: &Path| Err("no includes".into()),
+    )
+    .expect("imported");
     assert!(
-        spec.contains("model: '*'") || spec.contains("model: \"*\""),
-        "{spec}"
+        kept.warnings.iter().any(|w| w == "router_settings.context_window_fallbacks[0]: is not a {name: [names]} mapping, and LiteLLM passes over it: not imported"),
+        "{:?}",
+        kept.warnings
+    );
+    assert!(
+        kept.spec
+            .contains("contextWindowFallbacks:\n    a:\n    - b\n"),
+        "{}",
+        kept.spec
     );
 }
 

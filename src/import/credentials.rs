@@ -235,8 +235,12 @@ impl Importer<'_> {
         }
     }
 
-    /// Gives the container `var` from the environment of the render.
+    /// Gives the container `var` from the environment of the render, unless it already
+    /// has it as a non-secret value (`configEnv`: the model string or URL it also names).
     fn provide(&mut self, var: &str) {
+        if self.config_env.contains_key(var) {
+            return;
+        }
         self.secret_env
             .entry(var.into())
             .or_insert_with(|| SourceOut::Env(var.into()));

@@ -18,9 +18,12 @@ pub(super) struct ModelIn {
     pub(super) at: String,
     pub(super) name: String,
     pub(super) group: usize,
-    pub(super) upstream: String,
+    /// The model id without the provider prefix, or `{env: X}` (`model: os.environ/X`).
+    pub(super) upstream: ValueOut,
     pub(super) id: Option<String>,
     pub(super) limits: LimitsOut,
+    /// `rpm`/`tpm` beside `litellm_params`, on the entry itself.
+    pub(super) entry_limits: LimitsOut,
     pub(super) timeout: Option<u64>,
     pub(super) drop_params: Vec<String>,
     pub(super) params: BTreeMap<String, Value>,
@@ -30,7 +33,11 @@ pub(super) struct ModelIn {
 /// What makes deployments one provider.
 #[derive(Clone, PartialEq)]
 pub(super) struct Group {
-    pub(super) provider_type: String,
+    /// None when the model string comes from the environment, prefix and all, or is the
+    /// bare `*` route.
+    pub(super) provider_type: Option<String>,
+    /// The bare `*` route with no type: each request names the provider.
+    pub(super) any: bool,
     pub(super) api_base: Option<ValueOut>,
     pub(super) api_version: Option<ValueOut>,
     /// A secret's identity: the env var it came from, or a digest of the literal (never
@@ -58,6 +65,12 @@ impl Importer<'_> {
                 self.error(&path, "has no `model_name` string".into());
                 continue;
             };
+            if name.starts_with("os.environ/") {
+                self.warn(
+                    &format!("{path}.model_name"),
+                    format!("LiteLLM does not read model_name from the environment: clients ask for the model named \"{name}\", literally, and the spec keeps that name"),
+                );
+            }
             let Some(params) = entry.get("litellm_params").and_then(Value::as_object) else {
                 self.skip(
                     &path,
@@ -70,11 +83,29 @@ impl Importer<'_> {
                 name: name.into(),
                 became: None,
             });
-            if let Some(model) = self.model(&path, name, params, entry.get("model_info")) {
+            if let Some(mut model) = self.model(&path, name, params, entry.get("model_info")) {
+                self.entry_keys(&path, entry, &mut model);
                 out.push(model);
             }
         }
         out
+    }
+
+    /// The entry's keys beside model_name, litellm_params and model_info: `rpm` and `tpm`,
+    /// which LiteLLM's usage-based and cost routing read there, become `entryLimits`.
+    fn entry_keys(&mut self, path: &str, entry: &Value, model: &mut ModelIn) {
+        for (key, value) in entry.as_object().into_iter().flatten() {
+            let at = format!("{path}.{key}");
+            match key.as_str() {
+                "model_name" | "litellm_params" | "model_info" => {}
+                "rpm" => model.entry_limits.rpm = self.count(&at, value),
+                "tpm" => model.entry_limits.tpm = self.count(&at, value),
+                _ => self.warn(
+                    &at,
+                    "not imported: the spec carries a model_list entry's own keys only for rpm and tpm (entryLimits), the ones LiteLLM's routing reads there".into(),
+                ),
+            }
+        }
     }
 
     pub(super) fn model(
@@ -87,6 +118,7 @@ impl Importer<'_> {
         let at = format!("{path}.litellm_params");
         let (provider_type, upstream) = self.provider_prefix(&at, name, params)?;
         let mut group = Group {
+            any: provider_type.is_none() && upstream == ValueOut::Value("*".into()),
             provider_type,
             api_base: None,
             api_version: None,
@@ -100,6 +132,7 @@ impl Importer<'_> {
             upstream,
             id: None,
             limits: LimitsOut::default(),
+            entry_limits: LimitsOut::default(),
             timeout: None,
             drop_params: Vec::new(),
             params: BTreeMap::new(),
@@ -131,57 +164,36 @@ impl Importer<'_> {
         Some(model)
     }
 
-    /// The entry's `model` string, unless LiteLLM drops the entry or the spec cannot say
-    /// what it means (from the environment, a bare `*`): then skipped or warned, with why.
-    fn model_string<'p>(
-        &mut self,
-        at: &str,
-        name: &str,
-        params: &'p Map<String, Value>,
-    ) -> Option<&'p str> {
-        let full = match params.get("model") {
-            Some(Value::String(full)) => full.as_str(),
+    /// The entry's `model` string, unless LiteLLM drops the entry: then skipped, with why.
+    fn model_string<'p>(&mut self, at: &str, params: &'p Map<String, Value>) -> Option<&'p str> {
+        match params.get("model") {
+            Some(Value::String(full)) => Some(full.as_str()),
             _ => {
                 self.skip(
                     at,
                     "has no `model` string: LiteLLM drops this entry too; not imported".into(),
                 );
-                return None;
+                None
             }
-        };
-        let here = format!("{at}.model");
-        if let Some(var) = full.strip_prefix("os.environ/") {
-            self.skip(
-                &here,
-                format!("the model comes from ${var} when the proxy starts, so its provider (and the provider's keys) cannot be known here: not imported; write the model in the config (one spec per environment), then import again"),
-            );
-            return None;
         }
-        if full == "*" && !params.contains_key("custom_llm_provider") {
-            // LiteLLM serves it: each request goes to the provider it infers from the name
-            // asked for. The spec ties every model to one provider, so it cannot say that.
-            self.warn(
-                &here,
-                format!("a bare \"*\" route sends each request to whichever provider LiteLLM infers from the requested name, and the spec ties a model to one provider: not imported; add one route per provider (model: openai/*, anthropic/*, ...) under model_name \"{name}\""),
-            );
-            return None;
-        }
-        Some(full)
     }
 
     /// `openai/gpt-4o` => (`openai`, `gpt-4o`), for a provider type LiteLLM knows; the type
     /// `custom_llm_provider` names (`meta-llama/Llama-3` on `openai`); or the one LiteLLM's
-    /// model map infers (`gpt-4o` => `openai`). An entry LiteLLM cannot place either is
-    /// skipped: LiteLLM logs "Error creating deployment" and drops it too.
+    /// model map infers (`gpt-4o` => `openai`). `os.environ/X` => `{env: X}`, on the type
+    /// `custom_llm_provider` names or on none (X then names the provider). An entry LiteLLM
+    /// cannot place either is skipped: LiteLLM logs "Error creating deployment" and drops it
+    /// too.
     pub(super) fn provider_prefix(
         &mut self,
         at: &str,
         name: &str,
         params: &Map<String, Value>,
-    ) -> Option<(String, String)> {
+    ) -> Option<(Option<String>, ValueOut)> {
         let c = catalog();
-        let full = self.model_string(at, name, params)?;
+        let full = self.model_string(at, params)?;
         let here = format!("{at}.model");
+        let from_env = full.strip_prefix("os.environ/");
         if let Some(custom) = params.get("custom_llm_provider").and_then(Value::as_str) {
             if !c.provider_types.contains(custom) {
                 self.skip(
@@ -190,9 +202,48 @@ impl Importer<'_> {
                 );
                 return None;
             }
+            if let Some(var) = from_env {
+                return Some((Some(custom.into()), self.model_env(&here, var, true)));
+            }
             let upstream = full.strip_prefix(&format!("{custom}/")).unwrap_or(full);
-            return Some((custom.into(), upstream.into()));
+            return Some((Some(custom.into()), ValueOut::Value(upstream.into())));
         }
+        if let Some(var) = from_env {
+            return Some((None, self.model_env(&here, var, false)));
+        }
+        if full == "*" {
+            self.warn(
+                &here,
+                "a bare \"*\" route: LiteLLM sends each request to the provider it infers from the name asked for, with the key it reads from that provider's variable (OPENAI_API_KEY, ANTHROPIC_API_KEY, ...); the spec says so with a provider that has no type, and the pod has only the variables the spec gives it (deployment.env, deployment.secretEnv, the providers' keys)".into(),
+            );
+            return Some((None, ValueOut::Value(full.into())));
+        }
+        let placed = self.placed(&here, name, full, params)?;
+        Some((Some(placed.0), ValueOut::Value(placed.1)))
+    }
+
+    /// `model: os.environ/X`: `{env: X}`, which the pod is given; without a type, X names
+    /// the provider too, which nothing here can check.
+    fn model_env(&mut self, here: &str, var: &str, typed: bool) -> ValueOut {
+        let model = self.pod_env(here, var, "when it starts (os.environ/ in the config)");
+        if !typed {
+            self.warn(
+                here,
+                format!("the whole model string, provider prefix included, comes from ${var}: the spec's provider for it has no type, so neither litegate nor this import can check the provider, its endpoint or its keys; ${var} must hold <provider>/<model> in every environment, as it does for LiteLLM now"),
+            );
+        }
+        model
+    }
+
+    /// The provider type and id of a model string written in the config.
+    fn placed(
+        &mut self,
+        here: &str,
+        name: &str,
+        full: &str,
+        params: &Map<String, Value>,
+    ) -> Option<(String, String)> {
+        let c = catalog();
         if let Some((provider_type, upstream)) = full.split_once('/')
             && c.provider_types.contains(provider_type)
         {
@@ -211,19 +262,19 @@ impl Importer<'_> {
             .and_then(|base| c.api_base_provider(base))
         {
             self.warn(
-                &here,
+                here,
                 format!("\"{full}\" has no provider prefix LiteLLM knows, and its api_base is the {inferred} endpoint LiteLLM knows: LiteLLM gives it provider \"{inferred}\", and the spec says so (config.yaml gets {inferred}/{full}, which LiteLLM reads the same)"),
             );
             return Some((inferred.into(), full.into()));
         }
         if let Some(inferred) = c.inferred_provider(full) {
             self.warn(
-                &here,
+                here,
                 format!("\"{full}\" has no provider prefix: LiteLLM's model map gives it provider \"{inferred}\", and the spec says so (config.yaml gets {inferred}/{full}, which LiteLLM reads the same)"),
             );
             return Some((inferred.into(), full.into()));
         }
-        self.unplaceable(&here, name, full);
+        self.unplaceable(here, name, full);
         None
     }
 

@@ -39,8 +39,8 @@ pub struct MetadataOut {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ProviderOut {
-    #[serde(rename = "type")]
-    pub provider_type: String,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub provider_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub api_base: Option<ValueOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -77,11 +77,13 @@ pub struct ConfigKeyOut {
 pub struct ModelOut {
     pub name: String,
     pub provider: String,
-    pub model: String,
+    pub model: ValueOut,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limits: Option<LimitsOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry_limits: Option<LimitsOut>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout: Option<u64>,
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -82,8 +82,13 @@ impl Importer<'_> {
         let prefix = env_prefix(name);
         let path = |what: &str| format!("providers.{name}.{what}");
         let c = catalog();
-        let ty = group.provider_type.as_str();
-        let fallback = |field: &str| c.env_fallback(ty, field);
+        let ty = group.provider_type.as_deref().unwrap_or_default();
+        let fallback = |field: &str| {
+            group
+                .provider_type
+                .as_deref()
+                .and_then(|ty| c.env_fallback(ty, field))
+        };
         let api_key = self.provider_key(group, name, entry);
         let mut from_fallback = |field: &str, given: &Option<ValueOut>, spec_field: &str| {
             given.clone().or_else(|| {
@@ -139,17 +144,23 @@ impl Importer<'_> {
     ) -> Option<SourceOut> {
         let prefix = env_prefix(name);
         let path = |what: &str| format!("providers.{name}.{what}");
-        let ty = group.provider_type.as_str();
         let mut api_key = group.api_key.clone().map(|s| {
             let var = format!("{prefix}_API_KEY");
             self.claim(&var, &path("apiKey"));
             let here = entry.map(|at| format!("{at}.litellm_params.api_key"));
             self.source_at(s, &var, &path("apiKey"), here.as_deref())
         });
-        if api_key.is_none()
-            && group.credentials.is_empty()
-            && let Some(var) = catalog().env_fallback(ty, "api_key")
-        {
+        if api_key.is_some() || !group.credentials.is_empty() {
+            return api_key;
+        }
+        let Some(ty) = group.provider_type.as_deref() else {
+            self.warn(
+                &path("apiKey"),
+                "no api_key, and no type: LiteLLM reads the key of whichever provider serves from that provider's own variable (OPENAI_API_KEY, ANTHROPIC_API_KEY, ...), which the pod has only if the spec gives it (deployment.secretEnv, or apiKey: {env: NAME} here)".into(),
+            );
+            return None;
+        };
+        if let Some(var) = catalog().env_fallback(ty, "api_key") {
             self.warn(
                 &path("apiKey"),
                 format!("the config gives provider type \"{ty}\" no api_key, so LiteLLM reads ${var}: the spec now says so, apiKey: {{env: {var}}}; export {var} before rendering"),
@@ -179,12 +190,22 @@ impl Importer<'_> {
         };
         let params = walk("litellm_params", prefix.clone(), &m.params);
         let info = walk("model_info", format!("{prefix}_MODEL_INFO"), &m.info);
+        let mut entry_limits = (m.entry_limits.rpm.is_some() || m.entry_limits.tpm.is_some())
+            .then_some(m.entry_limits);
+        if self.database && entry_limits.take().is_some() {
+            self.warn(
+                &m.at,
+                "rpm/tpm beside litellm_params: not imported: with a database the models are rows, which keep litellm_params and model_info only, so LiteLLM would never see them; give them as the model's limits (litellm_params) if LiteLLM should check them before each call".into(),
+            );
+        }
+
         ModelOut {
             name: m.name,
             provider,
             model: m.upstream,
             id,
             limits: (m.limits.rpm.is_some() || m.limits.tpm.is_some()).then_some(m.limits),
+            entry_limits,
             timeout: m.timeout,
             drop_params: m.drop_params,
             params,
@@ -198,6 +219,11 @@ pub(super) fn env_prefix(provider: &str) -> String {
     provider.to_ascii_uppercase().replace('-', "_")
 }
 
+/// The name of a provider whose type the environment gives.
+const UNTYPED_PROVIDER: &str = "upstream";
+/// The name of the bare `*` route's provider, which each request names.
+const ANY_PROVIDER: &str = "any";
+
 /// Readable, unique provider names: the type (`openai`, `azure`...), then `-2`, `-3`.
 pub(super) fn provider_names(groups: &[Group]) -> Vec<String> {
     let mut used = BTreeSet::new();
@@ -206,6 +232,12 @@ pub(super) fn provider_names(groups: &[Group]) -> Vec<String> {
         .map(|g| {
             let base: String = g
                 .provider_type
+                .as_deref()
+                .unwrap_or(if g.any {
+                    ANY_PROVIDER
+                } else {
+                    UNTYPED_PROVIDER
+                })
                 .chars()
                 .map(|c| {
                     if c.is_ascii_alphanumeric() {

@@ -98,10 +98,22 @@ impl Importer<'_> {
                     .collect();
                 out.insert(from.clone(), targets);
             }
-            if !item.is_object() {
+            if item.is_object() {
+                continue;
+            }
+            // LiteLLM's Router.validate_fallbacks checks `fallbacks` at start; elsewhere
+            // (context_window_fallbacks) it passes over an item that is not a mapping.
+            let at = format!("{path}[{i}]");
+            if path.ends_with(".fallbacks") {
                 self.error(
-                    &format!("{path}[{i}]"),
-                    "is not a {name: [names]} mapping".into(),
+                    &at,
+                    "is not a {name: [names]} mapping: LiteLLM refuses it too, and its router does not start (\"Item ... is not a dictionary\")".into(),
+                );
+            } else {
+                self.warn(
+                    &at,
+                    "is not a {name: [names]} mapping, and LiteLLM passes over it: not imported"
+                        .into(),
                 );
             }
         }

@@ -420,6 +420,22 @@ def import_corpus_check():
         check(got == wanted, f"tests/import/{os.path.basename(path)}: LiteLLM loads {got!r}, the imported spec has {wanted} models")
 
 
+def litellm_examples_check():
+    """The example configs LiteLLM's wheel ships (`litellm_examples.py`): every one the pinned
+    LiteLLM loads must import, render, load again with the same models and read the same."""
+    python = os.path.join(os.path.dirname(LITELLM), "python")
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp"),
+           "LITELLM_LOCAL_MODEL_COST_MAP": "True", "HF_HUB_OFFLINE": "1"}
+    result = subprocess.run([python, os.path.join(ROOT, "tests", "e2e", "litellm_examples.py"), LITEGATE],
+                            env=env, capture_output=True, text=True, timeout=600)
+    check(result.returncode == 0, f"litellm_examples.py failed:\n{result.stderr[-800:]}")
+    results = json.loads(result.stdout.strip().splitlines()[-1])
+    failed = {f: r for f, r in results.items() if r != "ok" and not r.startswith("not loaded by LiteLLM either")}
+    check(not failed, "LiteLLM example configs:\n  " + "\n  ".join(f"{f}: {r}" for f, r in sorted(failed.items())))
+    passed = sum(r == "ok" for r in results.values())
+    check(passed >= 20, f"only {passed} of LiteLLM's example configs checked: {results}")
+
+
 # ---------------------------------------------------------------- manifests
 CRD_FILES = ("externalsecret.yaml",)
 
@@ -547,6 +563,8 @@ def main():
                verify_check.verify_check)
     if not only:
         report("tests/import corpus: the real LiteLLM loads every config", import_corpus_check)
+        report("LiteLLM's own example configs: each it loads imports, renders and reads the same",
+               litellm_examples_check)
         minimal = os.path.join(ROOT, "examples", "minimal.yaml")
         for label, mutation in MUTATIONS.items():
             def caught(mutation=mutation):

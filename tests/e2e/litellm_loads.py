@@ -4,7 +4,7 @@
     PYTHON litellm_loads.py CONFIG.yaml...
 
 Each `os.environ/NAME` a file names is set to a dummy value while it loads (a URL for
-*URL*/*BASE* names). A config that makes LiteLLM dial out while loading (mcp_servers) can
+*URL*/*BASE* names, a model string for *_MODEL names). A config that makes LiteLLM dial out while loading (mcp_servers) can
 block here: keep such shapes out of the corpus (the caller's timeout is the backstop).
 """
 import asyncio
@@ -48,8 +48,13 @@ def main(paths):
         os.environ.clear()
         os.environ.update(clean)
         for var in names_in(path):
-            url = "URL" in var or "BASE" in var
-            os.environ[var] = "https://dummy.invalid/v1" if url else "dummy-import-corpus"
+            if "URL" in var or "BASE" in var:
+                os.environ[var] = "https://dummy.invalid/v1"
+            elif var.endswith("_MODEL"):
+                # A whole model string (`model: os.environ/UPSTREAM_MODEL`).
+                os.environ[var] = "openai/gpt-4o-mini"
+            else:
+                os.environ[var] = "dummy-import-corpus"
         print(f"loading {os.path.basename(path)}", file=sys.stderr, flush=True)
         try:
             with contextlib.redirect_stdout(io.StringIO()):
