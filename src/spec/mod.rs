@@ -129,16 +129,20 @@ impl<'de> serde::de::Visitor<'de> for ValueOrEnvVisitor {
     // A plain scalar YAML reads as another type has lost its text (`n` is `false`, `1.10`
     // is `1.1`): refused, with how to keep it.
     fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<ValueOrEnv, E> {
-        Err(not_text("a boolean", v))
+        Err(not_text(if v {
+            "a boolean (true)"
+        } else {
+            "a boolean (false)"
+        }))
     }
-    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<ValueOrEnv, E> {
-        Err(not_text("a number", v))
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<ValueOrEnv, E> {
+        Err(not_text("a number"))
     }
-    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<ValueOrEnv, E> {
-        Err(not_text("a number", v))
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<ValueOrEnv, E> {
+        Err(not_text("a number"))
     }
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<ValueOrEnv, E> {
-        Err(not_text("a number", v))
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<ValueOrEnv, E> {
+        Err(not_text("a number"))
     }
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<ValueOrEnv, A::Error> {
@@ -153,9 +157,10 @@ pub struct FromEnv {
     pub env: String,
 }
 
-fn not_text<E: serde::de::Error>(what: &str, v: impl std::fmt::Display) -> E {
+/// Names the type, never the value: the field may be one a user mistook for a secret's.
+fn not_text<E: serde::de::Error>(what: &str) -> E {
     E::custom(format_args!(
-        "YAML reads this unquoted value as {what} ({v}), not as text: quote it (\"...\"), or write {{env: NAME}}"
+        "YAML reads this unquoted value as {what}, not as text: quote it (\"...\"), or write {{env: NAME}}"
     ))
 }
 
