@@ -150,6 +150,61 @@ def api_base_providers(providers):
     return out
 
 
+JSON_TYPES = {str: "string", bool: "boolean", int: "integer", float: "number", dict: "object", list: "array"}
+
+
+def json_types(annotation):
+    """The JSON types a Python annotation allows (`float | None` => number), or None when
+    a part of it is no plain JSON type (a class, `Any`): then the param is not typed here."""
+    import collections.abc
+    import types
+    import typing
+
+    if annotation is type(None):
+        return set()
+    origin = typing.get_origin(annotation)
+    if getattr(origin, "_name", None) in ("ReadOnly", "Required", "NotRequired") or origin is typing.Annotated:
+        return json_types(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        out = set()
+        for arg in typing.get_args(annotation):
+            part = json_types(arg)
+            if part is None:
+                return None
+            out |= part
+        return out
+    if origin is typing.Literal:
+        return {"string"} if all(isinstance(a, str) for a in typing.get_args(annotation)) else None
+    base = origin or annotation
+    if base in (collections.abc.Mapping,):
+        base = dict
+    if base in (collections.abc.Sequence,):
+        base = list
+    return {JSON_TYPES[base]} if base in JSON_TYPES else None
+
+
+def param_types(names):
+    """Each param's JSON types, as LiteLLM annotates it: GenericLiteLLMParams' fields, then
+    LiteLLMParamsTypedDict's (`weight`, `order`, `max_parallel_requests`), then
+    `litellm.completion`'s signature (the request params). Untyped params are left out."""
+    import inspect
+    import typing
+
+    from litellm.types.router import LiteLLMParamsTypedDict
+
+    annotations = {n: f.annotation for n, f in GenericLiteLLMParams.model_fields.items()}
+    for n, a in typing.get_type_hints(LiteLLMParamsTypedDict, include_extras=True).items():
+        annotations.setdefault(n, a)
+    for n, p in inspect.signature(litellm.completion).parameters.items():
+        if p.annotation is not inspect.Parameter.empty:
+            annotations.setdefault(n, p.annotation)
+    out = {}
+    for name in sorted(names):
+        if name in annotations and (types := json_types(annotations[name])):
+            out[name] = sorted(types)
+    return out
+
+
 def block(name, items):
     lines = [f"{name}:"]
     lines += [f"  - {item}" for item in items]
@@ -181,6 +236,9 @@ def main():
     print(block("endpointParams", endpoint))
     print(block("modelInfoFields", model_info_fields(known | set(endpoint))))
     print(block("routingStrategies", strategies))
+    print("paramTypes:")
+    for name, types in param_types(set(request) | set(deployment) | set(litellm_params)).items():
+        print(f"  {name}: [{', '.join(types)}]")
     print("envFallbacks:")
     for provider, fields in sorted(env_fallbacks(POLICY["apiKeyRequired"]).items()):
         print(f"  {provider}: {{{', '.join(f'{k}: {v}' for k, v in sorted(fields.items()))}}}")

@@ -864,6 +864,26 @@ fn malformed_fallbacks_are_refused_as_litellm_refuses_them() {
     );
 }
 
+/// A param of a type LiteLLM's annotation does not allow (a list for `drop_params`, which
+/// LiteLLM tests with `is True`) is left out with why, never carried into a spec that
+/// `validate` refuses (E037).
+#[test]
+fn a_param_of_the_wrong_type_is_left_out_with_why() {
+    let config = "model_list:\n  - model_name: kimi\n    litellm_params:\n      model: openai/kimi-k2\n      api_key: os.environ/OPENAI_API_KEY\n      drop_params: [temperature]\n      weight: 2\n";
+    let imported =
+        litegate::import::import(config, "litellm", Path::new("config.yaml"), &|_: &Path| {
+            Err("no includes".into())
+        })
+        .expect("imported");
+    assert!(
+        imported.warnings.iter().any(|w| w.starts_with("model_list[0].litellm_params.drop_params: not imported: \"drop_params\" is a boolean or a string in LiteLLM")),
+        "{:?}",
+        imported.warnings
+    );
+    assert!(!imported.spec.contains("drop_params"), "{}", imported.spec);
+    assert!(imported.spec.contains("weight: 2"), "{}", imported.spec);
+}
+
 #[test]
 fn a_misspelt_param_is_not_imported_and_the_known_one_is_suggested() {
     let config = "model_list:\n  - model_name: gpt-4o\n    litellm_params:\n      model: openai/gpt-4o\n      api_key: os.environ/OPENAI_API_KEY\n      temprature: 0.2\n";

@@ -61,6 +61,7 @@ codes! {
     E034 => "a database without a salt key, which a master-key rotation would make unreadable",
     E035 => "a provider without `type` serves a model whose model string the spec writes",
     E036 => "`entryLimits` with a database, whose rows keep only `litellm_params` and `model_info`",
+    E037 => "a param whose value is not of the type LiteLLM gives it",
     W001 => "the image is not pinned to a version",
     W002 => "a single replica: every rollout and node drain is an outage",
     W003 => "rate limits without Redis are counted per pod",

@@ -340,6 +340,13 @@ impl Importer<'_> {
                 }
             }
             _ => {
+                if let Some(problem) = crate::validate::param_type_problem(key, value) {
+                    self.warn(
+                        p,
+                        format!("not imported: {problem}, which LiteLLM loads but does not read as written (to its drop_params checks a list is not `True`; a word fails simple-shuffle's weights), and the spec refuses (E037); write it as LiteLLM types it, then import again"),
+                    );
+                    return;
+                }
                 model.params.insert(key.into(), value.clone());
             }
         }

@@ -33,6 +33,9 @@ pub struct Catalog {
     /// Fields of LiteLLM's `ModelInfo` that are no param (`supports_function_calling`).
     pub model_info_fields: NameSet,
     pub routing_strategies: NameSet,
+    /// Param => the JSON types LiteLLM's annotation of it allows (`weight` => `number`):
+    /// GenericLiteLLMParams' fields and `litellm.completion`'s signature; untyped ones absent.
+    pub param_types: NameMap<NameSet>,
     /// Provider type => `litellm_params` field => the variable LiteLLM reads when the
     /// config leaves the field out (`openai` => `api_key` => `OPENAI_API_KEY`).
     pub env_fallbacks: NameMap<NameMap<Name>>,

@@ -16,6 +16,7 @@ mod yaml_hazards;
 
 pub use deployment::is_floating_image;
 pub use models::STAMPED_INFO;
+pub use providers::param_type_problem;
 pub use size::config_floor;
 pub use yaml_hazards::{may_have_yaml_hazards, yaml_hazards};
 

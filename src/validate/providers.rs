@@ -212,10 +212,83 @@ fn is_provider_name(name: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'-' | b'_'))
 }
 
-/// Keys of a `params` map: known to LiteLLM, and not one litegate sets itself.
+/// Keys of a `params` map: known to LiteLLM, and not one litegate sets itself; values of
+/// the type LiteLLM gives the param.
 pub fn params(path: &str, params: &BTreeMap<String, Value>, out: &mut Vec<Diagnostic>) {
-    for name in params.keys() {
-        param_name(&format!("{path}.{name}"), name, out);
+    for (name, value) in params {
+        let at = format!("{path}.{name}");
+        param_name(&at, name, out);
+        param_type(&at, name, value, out);
+    }
+}
+
+/// A value LiteLLM's annotation of the param does not allow (`weight: heavy`, where it is a
+/// float): LiteLLM loads it, and fails the requests that read it (simple-shuffle's "must
+/// be numeric") or sends it upstream, which refuses it. Read as pydantic's lax mode reads
+/// a field: a number may be written as a numeric string, a boolean as `"true"`/`"no"`/1/0,
+/// and an integer as any number. Null is unset. The value is never quoted.
+fn param_type(path: &str, name: &str, value: &Value, out: &mut Vec<Diagnostic>) {
+    if let Some(problem) = param_type_problem(name, value) {
+        out.push(Diagnostic::error(Code::E037, path, problem));
+    }
+}
+
+/// Why `value` is not of the type LiteLLM gives `name`, in words that never quote it.
+pub fn param_type_problem(name: &str, value: &Value) -> Option<String> {
+    let c = catalog();
+    let types = c.param_types.get(name)?;
+    if value.is_null() || types.iter().any(|t| json_type_allows(t, value)) {
+        return None;
+    }
+    let wanted: Vec<&str> = types.iter().map(json_type_words).collect();
+    Some(format!(
+        "\"{name}\" is {} in LiteLLM {}, and this value is {}",
+        wanted.join(" or "),
+        c.litellm_version,
+        value_words(value)
+    ))
+}
+
+fn json_type_allows(ty: &str, value: &Value) -> bool {
+    let numeric = |s: &str| s.trim().parse::<f64>().is_ok_and(f64::is_finite);
+    match (ty, value) {
+        ("string", Value::String(_))
+        | ("object", Value::Object(_))
+        | ("array", Value::Array(_))
+        | ("boolean", Value::Bool(_))
+        | ("number", Value::Number(_)) => true,
+        // LiteLLM does not check an int annotation against a float (`weight: 0.5` is
+        // weighed as it is): any number will do where it says integer.
+        ("number" | "integer", Value::String(s)) => numeric(s),
+        ("integer", Value::Number(_)) => true,
+        ("boolean", Value::Number(n)) => n.as_u64().is_some_and(|n| n <= 1),
+        ("boolean", Value::String(s)) => matches!(
+            s.to_ascii_lowercase().as_str(),
+            "true" | "false" | "yes" | "no" | "on" | "off" | "1" | "0" | "t" | "f" | "y" | "n"
+        ),
+        _ => false,
+    }
+}
+
+fn json_type_words(ty: &str) -> &'static str {
+    match ty {
+        "string" => "a string",
+        "number" => "a number",
+        "integer" => "a number",
+        "boolean" => "a boolean",
+        "object" => "a mapping",
+        _ => "a list",
+    }
+}
+
+fn value_words(value: &Value) -> &'static str {
+    match value {
+        Value::String(_) => "a string",
+        Value::Number(_) => "a number",
+        Value::Bool(_) => "a boolean",
+        Value::Object(_) => "a mapping",
+        Value::Array(_) => "a list",
+        Value::Null => "null",
     }
 }
 
