@@ -179,6 +179,21 @@ mod tests {
         assert_eq!(difference(&shown, &want), Difference::None);
     }
 
+    /// A model string from the pod's environment (`models[].model: {env: NAME}`) shows as
+    /// the pod's value; the provider litegate names beside it shows as written.
+    #[test]
+    fn a_model_from_the_environment_is_not_drift() {
+        let want =
+            row(json!({"model": "os.environ/AZURE_DEPLOYMENT", "custom_llm_provider": "azure"}));
+        let shown = row(json!({"model": "chat-prod", "custom_llm_provider": "azure"}));
+        assert_eq!(difference(&shown, &want), Difference::None);
+        let moved = row(json!({"model": "chat-prod", "custom_llm_provider": "openai"}));
+        assert_eq!(
+            difference(&moved, &want),
+            Difference::Value("litellm_params.custom_llm_provider".into())
+        );
+    }
+
     #[test]
     fn a_key_added_by_hand_is_drift_that_only_a_replace_removes() {
         let want = row(json!({"model": "openai/x"}));
