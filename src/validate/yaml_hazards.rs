@@ -40,19 +40,40 @@ pub fn yaml_hazards(map: &SourceMap) -> Vec<Diagnostic> {
 /// comment, even inside a multi-line plain scalar, and ends it), so it is skipped: prose
 /// in comments ("renders on a fresh clone") no longer costs a second parse.
 pub fn may_have_yaml_hazards(text: &str) -> bool {
-    // The whole-text scan first: it is the cheaper one, and a spec without any surprising
-    // token (a large generated one) pays nothing more than before.
-    has_surprising_token(text)
-        && text
-            // YAML 1.2 breaks lines at `\r` as well as `\n`; only indentation is trimmed.
-            .split(['\n', '\r'])
-            .filter(|line| !line.trim_start_matches([' ', '\t']).starts_with('#'))
-            .any(has_surprising_token)
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    while start <= bytes.len() {
+        // YAML 1.2 breaks lines at `\r` as well as `\n`; only indentation is trimmed.
+        let rest = &bytes[start..];
+        let line = &rest[..rest
+            .iter()
+            .position(|b| matches!(b, b'\n' | b'\r'))
+            .unwrap_or(rest.len())];
+        let indent = line
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t'))
+            .count();
+        if line.get(indent) != Some(&b'#') && has_surprising_token(line) {
+            return true;
+        }
+        start += line.len() + 1;
+    }
+    false
 }
 
-fn has_surprising_token(text: &str) -> bool {
-    text.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '"' | '\'')))
-        .any(|token| surprise(token).is_some())
+/// Whether a run of letters, digits, `.`, `-` and quotes in `line` is a surprising value.
+/// Bytes, not chars: every byte of a non-ASCII char ends a run, as the char itself would.
+fn has_surprising_token(line: &[u8]) -> bool {
+    line.split(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'"' | b'\'')))
+        .any(|token| {
+            may_surprise(token) && std::str::from_utf8(token).is_ok_and(|t| surprise(t).is_some())
+        })
+}
+
+/// What `surprise` can be true of at all: a YAML 1.1 boolean (three letters at most) or a
+/// value that starts with a digit. Most of a spec's words are neither.
+fn may_surprise(token: &[u8]) -> bool {
+    matches!(token.first(), Some(b'0'..=b'9')) || (1..=3).contains(&token.len())
 }
 
 /// Values that pass through to LiteLLM untyped: provider and model params, model info.
@@ -140,6 +161,26 @@ x: 1
             "# c\n\t{a: no}",
         ] {
             assert!(may_have_yaml_hazards(hazard), "{hazard:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_cheap_filter_passes_every_surprising_value(value in "[A-Za-z0-9.-]{0,12}") {
+            if surprise(&value).is_some() {
+                proptest::prop_assert!(may_surprise(value.as_bytes()), "{value}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_cheap_filter_passes_every_listed_surprise() {
+        for value in YAML11_BOOLEANS
+            .iter()
+            .chain(&["3.10", "2024-10-21", "010", "0.90"])
+        {
+            assert!(surprise(value).is_some(), "{value}");
+            assert!(may_surprise(value.as_bytes()), "{value}");
         }
     }
 }
