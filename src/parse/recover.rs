@@ -112,7 +112,7 @@ pub fn parse_recovering(text: &str) -> Parsed {
     let mut work: Option<String> = None;
     for _ in 0..MAX_RECOVERIES {
         let current = work.as_deref().unwrap_or(text);
-        let error = match serde_saphyr::from_str_with_options::<Gateway>(current, options()) {
+        let error = match serde_saphyr::from_str::<Gateway>(current) {
             Ok(spec) => {
                 recovery.parsed.spec = Some(spec);
                 break;
@@ -125,13 +125,6 @@ pub fn parse_recovering(text: &str) -> Parsed {
         work = Some(recovery.edits.apply(text));
     }
     recovery.parsed
-}
-
-/// The parser's options: no spec type reads a comment, so none is turned into an event.
-fn options() -> serde_saphyr::Options {
-    let mut options = serde_saphyr::Options::default();
-    options.emit_comments = false;
-    options
 }
 
 /// A recovering parse under way: what was found, and the edits that get past it.
