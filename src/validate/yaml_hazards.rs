@@ -40,34 +40,63 @@ pub fn yaml_hazards(map: &SourceMap) -> Vec<Diagnostic> {
 /// comment, even inside a multi-line plain scalar, and ends it), so it is skipped: prose
 /// in comments ("renders on a fresh clone") no longer costs a second parse.
 pub fn may_have_yaml_hazards(text: &str) -> bool {
+    // One pass over the bytes, a line at a time; `tests::by_lines` is the same, readably.
     let bytes = text.as_bytes();
-    let mut start = 0;
-    while start <= bytes.len() {
-        // YAML 1.2 breaks lines at `\r` as well as `\n`; only indentation is trimmed.
-        let rest = &bytes[start..];
-        let line = &rest[..rest
-            .iter()
-            .position(|b| matches!(b, b'\n' | b'\r'))
-            .unwrap_or(rest.len())];
-        let indent = line
-            .iter()
-            .take_while(|b| matches!(b, b' ' | b'\t'))
-            .count();
-        if line.get(indent) != Some(&b'#') && has_surprising_token(line) {
+    let mut at = 0;
+    while at < bytes.len() {
+        while at < bytes.len() && matches!(bytes[at], b' ' | b'\t') {
+            at += 1;
+        }
+        if bytes.get(at) == Some(&b'#') {
+            while at < bytes.len() && !is_line_break(bytes[at]) {
+                at += 1;
+            }
+            at += 1;
+            continue;
+        }
+        let mut word = at;
+        while at < bytes.len() {
+            let b = bytes[at];
+            at += 1;
+            if WORD_BYTES[usize::from(b)] {
+                continue;
+            }
+            if word_surprises(&bytes[word..at - 1]) {
+                return true;
+            }
+            word = at;
+            if is_line_break(b) {
+                break;
+            }
+        }
+        if word < at && word_surprises(&bytes[word..at]) {
             return true;
         }
-        start += line.len() + 1;
     }
     false
 }
 
-/// Whether a run of letters, digits, `.`, `-` and quotes in `line` is a surprising value.
-/// Bytes, not chars: every byte of a non-ASCII char ends a run, as the char itself would.
-fn has_surprising_token(line: &[u8]) -> bool {
-    line.split(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'"' | b'\'')))
-        .any(|token| {
-            may_surprise(token) && std::str::from_utf8(token).is_ok_and(|t| surprise(t).is_some())
-        })
+/// YAML 1.2 breaks lines at `\r` as well as `\n`.
+fn is_line_break(b: u8) -> bool {
+    matches!(b, b'\n' | b'\r')
+}
+
+/// The bytes of a word: ASCII letters, digits, `.` and `-`, and quotes (kept in the word,
+/// so that a quoted `"2024-10-21"` is not one). Every byte of a non-ASCII char ends a word,
+/// as the char itself would.
+const WORD_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'"' | b'\'');
+        b += 1;
+    }
+    table
+};
+
+fn word_surprises(word: &[u8]) -> bool {
+    may_surprise(word) && std::str::from_utf8(word).is_ok_and(|w| surprise(w).is_some())
 }
 
 /// What `surprise` can be true of at all: a YAML 1.1 boolean (three letters at most) or a
@@ -164,7 +193,27 @@ x: 1
         }
     }
 
+    /// `may_have_yaml_hazards` as it reads best: every line that is not a whole comment,
+    /// split into words.
+    fn by_lines(text: &str) -> bool {
+        text.split(['\n', '\r'])
+            .filter(|line| !line.trim_start_matches([' ', '\t']).starts_with('#'))
+            .flat_map(|line| {
+                line.split(|c: char| {
+                    !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '"' | '\''))
+                })
+            })
+            .any(|word| surprise(word).is_some())
+    }
+
     proptest::proptest! {
+        #[test]
+        fn the_one_pass_scan_answers_as_the_line_by_line_one(
+            text in r#"([ \t#\n\r"'.:{},\[\]-]|no|on|yes|Y|n|3\.10|2024-10-21|010|x|é|[a-z0-9]{1,4}){0,24}"#
+        ) {
+            proptest::prop_assert_eq!(may_have_yaml_hazards(&text), by_lines(&text), "{:?}", text);
+        }
+
         #[test]
         fn the_cheap_filter_passes_every_surprising_value(value in "[A-Za-z0-9.-]{0,12}") {
             if surprise(&value).is_some() {
