@@ -22,7 +22,12 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Deferred: a run builds the arguments of its own subcommand only (each subcommand's name
+// and help are still there for the top-level help); `Command::build` builds them all. Plain
+// comments, not doc comments, on this enum and on flattened `Args`: clap would read those
+// as an `about`, and a deferred one would replace the subcommand's own.
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum Command {
     /// Render every object: to stdout, to a directory (-o), or check a directory (--check).
     #[command(after_long_help = crate::help::RENDER)]
@@ -97,7 +102,7 @@ pub enum Command {
     },
 }
 
-/// Where `file:` secret sources may be read from.
+// Where `file:` secret sources may be read from (see the note on `Command`).
 #[derive(Debug, Clone, Copy, Args)]
 pub struct FileAccessArgs {
     /// Where `file:` sources may be: in or below the spec's directory (RootOnly), or anywhere.

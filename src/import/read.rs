@@ -2,12 +2,10 @@
 
 use serde_json::Value;
 
-/// How the config is parsed: like PyYAML, whatever the number of comments in a row (the
-/// parser's comment events, which nothing here reads, are buffered with a limit).
+/// How the config is parsed: like PyYAML, whatever the number of comments in a row
+/// (serde-saphyr is built without its `comments` feature: no comment becomes an event).
 pub(super) fn yaml_options() -> serde_saphyr::Options {
-    let mut options = serde_saphyr::Options::default();
-    options.emit_comments = false;
-    options
+    serde_saphyr::Options::default()
 }
 
 /// Reads the config as LiteLLM does (PyYAML: a repeated key keeps its last value), and

@@ -322,6 +322,18 @@ mod tests {
         assert_eq!(diagnostics[0].code, Code::E032, "{:?}", diagnostics[0]);
     }
 
+    /// Comments are not events: a long block of them between a key and its value is no
+    /// error (as events, more than 96 in a row overflowed the parser's look-ahead).
+    #[test]
+    fn a_long_comment_block_inside_a_mapping_is_read_past() {
+        let comments = "    # a comment\n".repeat(200);
+        let text = format!(
+            "{HEAD}providers:\n  openai:\n{comments}    type: openai\n    apiKey: {{env: K}}\nmodels: []\ndeployment: {{}}\n"
+        );
+        let spec = parse(&text).expect("parses");
+        assert!(spec.providers.contains_key("openai"));
+    }
+
     #[test]
     fn empty_file_is_an_error() {
         assert_eq!(parse("  \n").unwrap_err()[0].code, Code::E001);

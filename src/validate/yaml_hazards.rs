@@ -40,19 +40,69 @@ pub fn yaml_hazards(map: &SourceMap) -> Vec<Diagnostic> {
 /// comment, even inside a multi-line plain scalar, and ends it), so it is skipped: prose
 /// in comments ("renders on a fresh clone") no longer costs a second parse.
 pub fn may_have_yaml_hazards(text: &str) -> bool {
-    // The whole-text scan first: it is the cheaper one, and a spec without any surprising
-    // token (a large generated one) pays nothing more than before.
-    has_surprising_token(text)
-        && text
-            // YAML 1.2 breaks lines at `\r` as well as `\n`; only indentation is trimmed.
-            .split(['\n', '\r'])
-            .filter(|line| !line.trim_start_matches([' ', '\t']).starts_with('#'))
-            .any(has_surprising_token)
+    // One pass over the bytes, a line at a time; `tests::by_lines` is the same, readably.
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        while at < bytes.len() && matches!(bytes[at], b' ' | b'\t') {
+            at += 1;
+        }
+        if bytes.get(at) == Some(&b'#') {
+            while at < bytes.len() && !is_line_break(bytes[at]) {
+                at += 1;
+            }
+            at += 1;
+            continue;
+        }
+        let mut word = at;
+        while at < bytes.len() {
+            let b = bytes[at];
+            at += 1;
+            if WORD_BYTES[usize::from(b)] {
+                continue;
+            }
+            if word_surprises(&bytes[word..at - 1]) {
+                return true;
+            }
+            word = at;
+            if is_line_break(b) {
+                break;
+            }
+        }
+        if word < at && word_surprises(&bytes[word..at]) {
+            return true;
+        }
+    }
+    false
 }
 
-fn has_surprising_token(text: &str) -> bool {
-    text.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '"' | '\'')))
-        .any(|token| surprise(token).is_some())
+/// YAML 1.2 breaks lines at `\r` as well as `\n`.
+fn is_line_break(b: u8) -> bool {
+    matches!(b, b'\n' | b'\r')
+}
+
+/// The bytes of a word: ASCII letters, digits, `.` and `-`, and quotes (kept in the word,
+/// so that a quoted `"2024-10-21"` is not one). Every byte of a non-ASCII char ends a word,
+/// as the char itself would.
+const WORD_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'"' | b'\'');
+        b += 1;
+    }
+    table
+};
+
+fn word_surprises(word: &[u8]) -> bool {
+    may_surprise(word) && std::str::from_utf8(word).is_ok_and(|w| surprise(w).is_some())
+}
+
+/// What `surprise` can be true of at all: a YAML 1.1 boolean (three letters at most) or a
+/// value that starts with a digit. Most of a spec's words are neither.
+fn may_surprise(token: &[u8]) -> bool {
+    matches!(token.first(), Some(b'0'..=b'9')) || (1..=3).contains(&token.len())
 }
 
 /// Values that pass through to LiteLLM untyped: provider and model params, model info.
@@ -140,6 +190,46 @@ x: 1
             "# c\n\t{a: no}",
         ] {
             assert!(may_have_yaml_hazards(hazard), "{hazard:?}");
+        }
+    }
+
+    /// `may_have_yaml_hazards` as it reads best: every line that is not a whole comment,
+    /// split into words.
+    fn by_lines(text: &str) -> bool {
+        text.split(['\n', '\r'])
+            .filter(|line| !line.trim_start_matches([' ', '\t']).starts_with('#'))
+            .flat_map(|line| {
+                line.split(|c: char| {
+                    !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '"' | '\''))
+                })
+            })
+            .any(|word| surprise(word).is_some())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_one_pass_scan_answers_as_the_line_by_line_one(
+            text in r#"([ \t#\n\r"'.:{},\[\]-]|no|on|yes|Y|n|3\.10|2024-10-21|010|x|é|[a-z0-9]{1,4}){0,24}"#
+        ) {
+            proptest::prop_assert_eq!(may_have_yaml_hazards(&text), by_lines(&text), "{:?}", text);
+        }
+
+        #[test]
+        fn the_cheap_filter_passes_every_surprising_value(value in "[A-Za-z0-9.-]{0,12}") {
+            if surprise(&value).is_some() {
+                proptest::prop_assert!(may_surprise(value.as_bytes()), "{value}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_cheap_filter_passes_every_listed_surprise() {
+        for value in YAML11_BOOLEANS
+            .iter()
+            .chain(&["3.10", "2024-10-21", "010", "0.90"])
+        {
+            assert!(surprise(value).is_some(), "{value}");
+            assert!(may_surprise(value.as_bytes()), "{value}");
         }
     }
 }

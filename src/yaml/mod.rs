@@ -39,11 +39,12 @@ fn write<T: Serialize>(
     what: &'static str,
     noting: Option<&'static str>,
 ) -> Result<(String, Vec<String>), Error> {
+    // Room for a Deployment or a ConfigMap without growing: growing copies the text so far.
     let mut yaml = Yaml {
-        out: String::with_capacity(1024),
+        out: String::with_capacity(8192),
         sorted,
-        keys: String::new(),
-        entries: Vec::new(),
+        keys: String::with_capacity(256),
+        entries: Vec::with_capacity(32),
         noting,
         noted: Vec::new(),
     };
@@ -155,36 +156,55 @@ fn indent(out: &mut String, column: usize) {
 }
 
 /// The bytes of the usual names, paths, URLs and base64 text; `:` only inside a value.
-const PLAIN_BYTES: [bool; 256] = {
+const PLAIN_BYTES: [bool; 256] = plain_bytes(true);
+const PLAIN_KEY_BYTES: [bool; 256] = plain_bytes(false);
+
+const fn plain_bytes(colon: bool) -> [bool; 256] {
     let mut table = [false; 256];
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
         table[b] = c.is_ascii_alphanumeric()
-            || matches!(c, b'-' | b'_' | b'.' | b'/' | b'+' | b'=' | b'@' | b':');
+            || matches!(c, b'-' | b'_' | b'.' | b'/' | b'+' | b'=' | b'@')
+            || (colon && c == b':');
         b += 1;
     }
     table
-};
+}
 
 /// Whether serde-saphyr writes `s` as it stands, told from its bytes alone for the common
-/// case: a letter or `/` first, then only `PLAIN_BYTES` (no space, quote, `#` or control
-/// character), no `:` at the end, at most 80 bytes (a longer one is folded), and not a
-/// YAML 1.1 word. Anything else is spelled by serde-saphyr.
+/// case: a letter or `/` first (or a hex digest, or a `--flag`), then only `PLAIN_BYTES`
+/// (no space, quote, `#` or control character), no `:` at the end, at most 80 bytes (a
+/// longer one is folded), and not a YAML 1.1 word. Anything else is spelled by serde-saphyr.
 fn plain_as_is(s: &str, key: bool) -> bool {
     const WORDS: [&str; 11] = [
         "null", "true", "false", "yes", "no", "on", "off", "y", "n", "nan", "inf",
     ];
     let bytes = s.as_bytes();
-    matches!(bytes.first(), Some(b) if b.is_ascii_alphabetic() || *b == b'/')
+    let first = match bytes {
+        [b, ..] if b.is_ascii_alphabetic() || *b == b'/' => true,
+        [b'-', b'-', b'a'..=b'z', ..] => true,
+        _ => is_hex_digest(bytes),
+    };
+    first
         && bytes.len() <= 80
         && bytes.last() != Some(&b':')
-        && bytes
-            .iter()
-            .all(|&b| PLAIN_BYTES[usize::from(b)] && !(key && b == b':'))
+        && bytes.iter().all(|&b| {
+            let table = if key { &PLAIN_KEY_BYTES } else { &PLAIN_BYTES };
+            table[usize::from(b)]
+        })
         && !(bytes.len() <= 5
             && matches!(bytes[0] | 0x20, b'n' | b't' | b'f' | b'y' | b'o' | b'i')
             && WORDS.iter().any(|w| s.eq_ignore_ascii_case(w)))
+}
+
+/// Lowercase hex digits with a letter other than `e` (the stamp, the checksums): no YAML
+/// reader takes that for a number (of hex letters, only `e` makes digits a float, and a
+/// `0b` prefix a YAML 1.1 binary one), a boolean or null.
+fn is_hex_digest(bytes: &[u8]) -> bool {
+    !bytes.starts_with(b"0b")
+        && bytes.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        && bytes.iter().any(|b| matches!(b, b'a'..=b'd' | b'f'))
 }
 
 /// `value` as serde-saphyr writes it as a whole document, less the final newline: the

@@ -46,7 +46,9 @@ const HAZARDS: &[&str] = &[
     "...a", " lead", "trail ", "a  b", "é", "🙂", "字", "\u{0}", "\u{7}", "\u{1b}", "\u{7f}",
     "\u{85}", "\u{a0}", "\u{feff}", "\u{2028}", "\u{fffe}", "a\nb", "a\n", "a\n\n", "\n",
     "\n\n", "\na", "  a\nb", "a\r\nb", "a\rb", "a\tb\n", "x\n  y", "os.environ/KEY",
-    "apiVersion", "kind", "metadata", "ZHVtbXk=", "a+b/c==", "q@h.x",
+    "apiVersion", "kind", "metadata", "ZHVtbXk=", "a+b/c==", "q@h.x", "2b8b0ecb33bf9c70",
+    "1234e567", "1e10", "0e0", "e", "f", "0b1", "0b10", "0bad", "0x1f", "--inf", "--a",
+    "--nan", "--", "---", "--a:",
 ];
 
 fn text() -> impl Strategy<Value = String> {
@@ -54,6 +56,8 @@ fn text() -> impl Strategy<Value = String> {
     prop_oneof![
         4 => hazard().prop_map(str::to_owned),
         3 => "[a-zA-Z/][a-zA-Z0-9._/:+=@-]{0,84}",
+        2 => "[0-9a-fx.+-]{1,70}",
+        1 => "--[a-z][a-zA-Z0-9._/:+=@-]{0,84}",
         2 => any::<String>(),
         1 => prop::collection::vec(hazard(), 0..6).prop_map(|p| p.join(" ")),
         1 => prop::collection::vec(hazard(), 0..6).prop_map(|p| p.join("\n")),
