@@ -9,7 +9,7 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::api::networking::v1::NetworkPolicyPeer;
 use serde_json::Value;
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{At, Code, Diagnostic};
 
 /// The uid of `nobody`: LiteLLM needs no identity of its own.
 const RUN_AS: i64 = 65534;
@@ -86,7 +86,7 @@ where
 {
     let typed: T = serde_json::from_value(value.clone()).map_err(|e| not_a(kind, path, &e))?;
     let back = serde_json::to_value(&typed).map_err(|e| not_a(kind, path, &e))?;
-    match first_dropped_field(value, &back, path) {
+    match first_dropped_field(value, &back, &At::root(path)) {
         Some(at) => Err(Box::new(Diagnostic::error(
             Code::E002,
             &at,
@@ -105,18 +105,18 @@ fn not_a(kind: &str, path: &str, e: &serde_json::Error) -> Box<Diagnostic> {
 }
 
 /// The first key of `original` (depth first, sorted) that did not survive the round trip.
-fn first_dropped_field(original: &Value, back: &Value, path: &str) -> Option<String> {
+fn first_dropped_field(original: &Value, back: &Value, path: &At) -> Option<String> {
     match (original, back) {
         (Value::Object(a), Value::Object(b)) => a.iter().find_map(|(k, v)| match b.get(k) {
-            None if !v.is_null() => Some(format!("{path}.{k}")),
+            None if !v.is_null() => Some(path.key(k).to_string()),
             None => None,
-            Some(w) => first_dropped_field(v, w, &format!("{path}.{k}")),
+            Some(w) => first_dropped_field(v, w, &path.key(k)),
         }),
         (Value::Array(a), Value::Array(b)) => a
             .iter()
             .zip(b)
             .enumerate()
-            .find_map(|(i, (v, w))| first_dropped_field(v, w, &format!("{path}[{i}]"))),
+            .find_map(|(i, (v, w))| first_dropped_field(v, w, &path.index(i))),
         _ => None,
     }
 }

@@ -3,6 +3,7 @@
 //!
 //! Validators return diagnostics and never print. Messages never contain secret values.
 
+mod at;
 mod codes;
 mod redact;
 pub mod report;
@@ -13,6 +14,7 @@ use std::ops::Range;
 use crate::secret_shape::scrub;
 use crate::source_map::SourceMap;
 
+pub use at::At;
 pub use codes::Code;
 pub use redact::{Shape, redact, redact_source};
 

@@ -1,6 +1,6 @@
 //! The document's frame: `apiVersion`, `kind`, `metadata`.
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{At, Code, Diagnostic};
 use crate::names::RESERVED_LABELS;
 use crate::spec::{API_VERSION, Gateway, KIND};
 
@@ -52,13 +52,14 @@ pub fn labels<'a>(
     labels: impl IntoIterator<Item = (&'a String, &'a String)>,
     out: &mut Vec<Diagnostic>,
 ) {
+    let path = At::root(path);
     for (key, value) in labels {
-        let at = format!("{path}.{key}");
+        let at = path.key(key);
         if RESERVED_LABELS.contains(&key.as_str()) {
             out.push(
                 Diagnostic::error(
                     Code::E005,
-                    &at,
+                    at,
                     format!("label \"{key}\" is set by litegate"),
                 )
                 .on_key(),
@@ -67,7 +68,7 @@ pub fn labels<'a>(
             out.push(
                 Diagnostic::error(
                     Code::E005,
-                    &at,
+                    at,
                     format!("\"{key}\" is not a valid label key"),
                 )
                 .on_key(),
@@ -75,7 +76,7 @@ pub fn labels<'a>(
         }
         if !is_label_value(value) {
             out.push(
-                Diagnostic::error(Code::E005, &at, format!("\"{value}\" is not a valid label value"))
+                Diagnostic::error(Code::E005, at, format!("\"{value}\" is not a valid label value"))
                     .with_help("at most 63 of letters, digits, '-', '_', '.', starting and ending with a letter or digit"),
             );
         }
@@ -88,12 +89,13 @@ pub fn annotations<'a>(
     keys: impl IntoIterator<Item = &'a String>,
     out: &mut Vec<Diagnostic>,
 ) {
+    let path = At::root(path);
     for key in keys {
         if !is_qualified_key(key) {
             out.push(
                 Diagnostic::error(
                     Code::E005,
-                    format!("{path}.{key}"),
+                    path.key(key),
                     format!("\"{key}\" is not a valid annotation key"),
                 )
                 .on_key(),

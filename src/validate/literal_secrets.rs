@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{At, Code, Diagnostic};
 use crate::secret_shape::{env_reference, is_secret_name, is_secret_value};
 use crate::spec::Gateway;
 
@@ -27,8 +27,11 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
                 ),
             )
         };
+        let path = At::root("providers");
+        let provider_path = path.key(name);
         map(
-            &format!("providers.{name}.params"),
+            &provider_path.key("params"),
+            None,
             &provider.params,
             &help,
             out,
@@ -46,17 +49,19 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
                 ),
             )
         };
-        map(&format!("models[{i}].params"), &model.params, &help, out);
+        let models = At::root("models");
+        let path = models.index(i);
+        map(&path.key("params"), None, &model.params, &help, out);
         let info_help = |_: &str, _: bool| {
             "model_info is shown by /model/info to every caller with a key: keep secrets out of it"
                 .to_owned()
         };
-        map(&format!("models[{i}].info"), &model.info, &info_help, out);
+        map(&path.key("info"), None, &model.info, &info_help, out);
     }
     for (name, value) in &spec.deployment.env {
         if is_secret_name(name) || is_secret_value(value) {
             out.push(refused(
-                &format!("deployment.env.{name}"),
+                format!("deployment.env.{name}"),
                 "a literal secret: deployment.env is part of the Deployment, readable by anyone who can read the namespace",
                 format!("put it in deployment.secretEnv as {name}: {{env: {name}}}"),
             ));
@@ -67,8 +72,10 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
             .to_owned()
     };
     for (section, settings) in spec.passthrough.sections() {
+        let path = At::root("passthrough");
         map(
-            &format!("passthrough.{section}"),
+            &path.key(section),
+            Some(section),
             settings,
             &passthrough_help,
             out,
@@ -94,19 +101,27 @@ fn params_help(key: &str, nested: bool, top_level: &str) -> String {
     }
 }
 
-fn map(path: &str, entries: &BTreeMap<String, Value>, help: Help, out: &mut Vec<Diagnostic>) {
+/// The entries of a map at `path`: a params or info map, or the `passthrough` section
+/// named.
+fn map(
+    path: &At,
+    passthrough: Option<&str>,
+    entries: &BTreeMap<String, Value>,
+    help: Help,
+    out: &mut Vec<Diagnostic>,
+) {
     for (key, value) in entries {
-        if set_by_litegate(path, key) {
+        if set_by_litegate(passthrough, key) {
             continue;
         }
         let top = |nested: bool| help(key, nested);
-        walk(&format!("{path}.{key}"), key, value, false, &top, out);
+        walk(&path.key(key), key, value, false, &top, out);
     }
 }
 
 /// Keys litegate sets itself (`api_key`, `master_key`) are refused on their own (E025).
-fn set_by_litegate(path: &str, key: &str) -> bool {
-    match path.strip_prefix("passthrough.") {
+fn set_by_litegate(passthrough_section: Option<&str>, key: &str) -> bool {
+    match passthrough_section {
         Some(section) => passthrough::modelled(section, key).is_some(),
         None => catalog().reserved_params.contains(key),
     }
@@ -114,7 +129,7 @@ fn set_by_litegate(path: &str, key: &str) -> bool {
 
 /// A value at `path` under `key`; list items stand under their list's key.
 fn walk(
-    path: &str,
+    path: &At,
     key: &str,
     value: &Value,
     nested: bool,
@@ -128,13 +143,13 @@ fn walk(
         Value::Number(_) => is_secret_name(key),
         Value::Object(map) => {
             for (k, v) in map {
-                walk(&format!("{path}.{k}"), k, v, true, help, out);
+                walk(&path.key(k), k, v, true, help, out);
             }
             false
         }
         Value::Array(items) => {
             for (i, v) in items.iter().enumerate() {
-                walk(&format!("{path}[{i}]"), key, v, true, help, out);
+                walk(&path.index(i), key, v, true, help, out);
             }
             false
         }
@@ -149,6 +164,6 @@ fn walk(
     }
 }
 
-fn refused(path: &str, message: &str, help: String) -> Diagnostic {
+fn refused(path: impl Into<String>, message: &str, help: String) -> Diagnostic {
     Diagnostic::error(Code::E014, path, message).with_help(help)
 }

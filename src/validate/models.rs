@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{At, Code, Diagnostic};
 use crate::names::model_id;
 use crate::spec::{Gateway, Model, ValueOrEnv};
 use crate::suggest;
@@ -37,12 +37,13 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
         );
     }
     let mut ids: BTreeMap<String, usize> = BTreeMap::new();
+    let models = At::root("models");
     for (i, model) in spec.models.iter().enumerate() {
-        let path = format!("models[{i}]");
+        let path = models.index(i);
         required(model, &path, out);
         provider_exists(spec, model, &path, out);
-        unique_id(spec, model, i, &mut ids, out);
-        super::providers::params(&format!("{path}.params"), &model.params, out);
+        unique_id(spec, model, &path, i, &mut ids, out);
+        super::providers::params(&path.key("params"), &model.params, out);
         drop_params(model, &path, out);
         info_keys(model, &path, out);
         rate_limits_per_pod(spec, i, out);
@@ -51,23 +52,23 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
 }
 
 /// Name, upstream model and timeout: present and usable.
-fn required(model: &crate::spec::Model, path: &str, out: &mut Vec<Diagnostic>) {
+fn required(model: &crate::spec::Model, path: &At, out: &mut Vec<Diagnostic>) {
     if model.name.trim().is_empty() {
         out.push(Diagnostic::error(
             Code::E028,
-            format!("{path}.name"),
+            path.key("name"),
             "the model name is empty",
         ));
     }
     match &model.model {
         ValueOrEnv::Value(id) if id.trim().is_empty() => out.push(Diagnostic::error(
             Code::E028,
-            format!("{path}.model"),
+            path.key("model"),
             "the upstream model id is empty",
         )),
         ValueOrEnv::Env(e) if !is_env_var_name(&e.env) => out.push(Diagnostic::error(
             Code::E014,
-            format!("{path}.model.env"),
+            path.key("model").key("env"),
             format!("\"{}\" is not a valid environment variable name", e.env),
         )),
         _ => {}
@@ -75,7 +76,7 @@ fn required(model: &crate::spec::Model, path: &str, out: &mut Vec<Diagnostic>) {
     if model.timeout == Some(0) {
         out.push(Diagnostic::error(
             Code::E028,
-            format!("{path}.timeout"),
+            path.key("timeout"),
             "a timeout of 0 seconds fails every request",
         ));
     }
@@ -84,7 +85,7 @@ fn required(model: &crate::spec::Model, path: &str, out: &mut Vec<Diagnostic>) {
 fn provider_exists(
     spec: &Gateway,
     model: &crate::spec::Model,
-    path: &str,
+    path: &At,
     out: &mut Vec<Diagnostic>,
 ) {
     if spec.providers.contains_key(&model.provider) {
@@ -92,7 +93,7 @@ fn provider_exists(
     }
     let mut d = Diagnostic::error(
         Code::E012,
-        format!("{path}.provider"),
+        path.key("provider"),
         format!("unknown provider \"{}\"", model.provider),
     );
     if let Some(help) = suggest::help(&model.provider, spec.providers.keys().map(String::as_str)) {
@@ -105,11 +106,12 @@ fn provider_exists(
 fn unique_id(
     spec: &Gateway,
     model: &crate::spec::Model,
+    path: &At,
     i: usize,
     ids: &mut BTreeMap<String, usize>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let path = format!("models[{i}].id");
+    let path = path.key("id");
     let id = model_id(model);
     if id.is_empty() {
         out.push(Diagnostic::error(Code::E028, path, "the model id is empty"));
@@ -126,7 +128,7 @@ fn unique_id(
 }
 
 /// `dropParams`: only request params LiteLLM knows.
-fn drop_params(model: &crate::spec::Model, path: &str, out: &mut Vec<Diagnostic>) {
+fn drop_params(model: &crate::spec::Model, path: &At, out: &mut Vec<Diagnostic>) {
     let c = catalog();
     for (j, param) in model.drop_params.iter().enumerate() {
         if c.request_params.contains(param) {
@@ -134,7 +136,7 @@ fn drop_params(model: &crate::spec::Model, path: &str, out: &mut Vec<Diagnostic>
         }
         let mut d = Diagnostic::error(
             Code::E018,
-            format!("{path}.dropParams[{j}]"),
+            path.key("dropParams").index(j),
             format!(
                 "\"{param}\" is not a request param LiteLLM {} knows",
                 c.litellm_version
@@ -148,12 +150,12 @@ fn drop_params(model: &crate::spec::Model, path: &str, out: &mut Vec<Diagnostic>
 }
 
 /// `info`: none of the keys litegate sets itself, and no id (that is `models[].id`).
-fn info_keys(model: &crate::spec::Model, path: &str, out: &mut Vec<Diagnostic>) {
+fn info_keys(model: &crate::spec::Model, path: &At, out: &mut Vec<Diagnostic>) {
     if model.info.contains_key("id") {
         out.push(
             Diagnostic::error(
                 Code::E025,
-                format!("{path}.info.id"),
+                path.key("info").key("id"),
                 "the model id is set with models[].id",
             )
             .with_help("move it to `id:` beside `name:`"),
@@ -163,7 +165,7 @@ fn info_keys(model: &crate::spec::Model, path: &str, out: &mut Vec<Diagnostic>) 
         out.push(
             Diagnostic::error(
                 Code::E025,
-                format!("{path}.info.{key}"),
+                path.key("info").key(key),
                 format!("\"{key}\" is set by litegate: it tells which config and gateway a model belongs to"),
             )
             .on_key(),

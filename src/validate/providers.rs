@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{At, Code, Diagnostic};
 use crate::spec::{Gateway, SecretSource, SecretsMode, ValueOrEnv};
 use crate::suggest;
 
@@ -21,8 +21,9 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
         ));
     }
     let custom = custom_provider_types(spec);
+    let providers = At::root("providers");
     for (name, provider) in &spec.providers {
-        let path = format!("providers.{name}");
+        let path = providers.key(name);
         name_and_type(name, provider, &path, &custom, out);
         untyped(spec, name, provider, &path, out);
         endpoint(provider, &path, out);
@@ -35,7 +36,7 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
 fn name_and_type(
     name: &str,
     provider: &crate::spec::Provider,
-    path: &str,
+    path: &At,
     custom: &BTreeSet<&str>,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -53,7 +54,7 @@ fn name_and_type(
     if !c.provider_types.contains(ty) && !custom.contains(ty) {
         let mut d = Diagnostic::error(
             Code::E010,
-            format!("{path}.type"),
+            path.key("type"),
             format!("unknown provider type \"{ty}\""),
         );
         if let Some(help) = suggest::help(ty, c.provider_types.iter()) {
@@ -70,7 +71,7 @@ fn untyped(
     spec: &Gateway,
     name: &str,
     provider: &crate::spec::Provider,
-    path: &str,
+    path: &At,
     out: &mut Vec<Diagnostic>,
 ) {
     if provider.provider_type.is_some() {
@@ -87,7 +88,7 @@ fn untyped(
     let (code, at, message) = match (models.next(), written) {
         (None, _) => (
             Code::E001,
-            format!("{path}.type"),
+            path.key("type").to_string(),
             "missing field `type`".to_owned(),
         ),
         (Some(_), Some((i, _))) => (
@@ -105,14 +106,14 @@ fn untyped(
 }
 
 /// `apiBase` where the type needs one, an http(s) URL; `{env:}` names that are env var names.
-fn endpoint(provider: &crate::spec::Provider, path: &str, out: &mut Vec<Diagnostic>) {
+fn endpoint(provider: &crate::spec::Provider, path: &At, out: &mut Vec<Diagnostic>) {
     let c = catalog();
     let ty = provider.provider_type.as_deref().unwrap_or_default();
     match &provider.api_base {
         None if c.api_base_required.contains(ty) => out.push(
             Diagnostic::error(
                 Code::E011,
-                format!("{path}.apiBase"),
+                path.key("apiBase"),
                 format!("provider type \"{ty}\" needs apiBase"),
             )
             .with_help(if ty.starts_with("ollama") {
@@ -126,7 +127,7 @@ fn endpoint(provider: &crate::spec::Provider, path: &str, out: &mut Vec<Diagnost
         {
             out.push(Diagnostic::error(
                 Code::E028,
-                format!("{path}.apiBase"),
+                path.key("apiBase"),
                 format!("\"{base}\" is not an http(s) URL"),
             ))
         }
@@ -141,7 +142,7 @@ fn endpoint(provider: &crate::spec::Provider, path: &str, out: &mut Vec<Diagnost
         {
             out.push(Diagnostic::error(
                 Code::E014,
-                format!("{path}.{field}.env"),
+                path.key(field).key("env"),
                 format!("\"{}\" is not a valid environment variable name", e.env),
             ));
         }
@@ -151,7 +152,7 @@ fn endpoint(provider: &crate::spec::Provider, path: &str, out: &mut Vec<Diagnost
 /// `apiKey` where the type needs one, and every secret source readable in this mode.
 fn keys(
     provider: &crate::spec::Provider,
-    path: &str,
+    path: &At,
     mode: crate::spec::SecretsMode,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -164,7 +165,7 @@ fn keys(
         out.push(
             Diagnostic::error(
                 Code::E013,
-                format!("{path}.apiKey"),
+                path.key("apiKey"),
                 format!("provider type \"{ty}\" needs apiKey"),
             )
             .with_help(
@@ -173,16 +174,17 @@ fn keys(
         );
     }
     if let Some(source) = &provider.api_key {
-        secret_source(&format!("{path}.apiKey"), source, mode, out);
+        secret_source(&path.key("apiKey"), source, mode, out);
     }
-    params(&format!("{path}.params"), &provider.params, out);
+    params(&path.key("params"), &provider.params, out);
+    let credentials = path.key("credentials");
     for (param, source) in &provider.credentials {
-        let at = format!("{path}.credentials.{param}");
+        let at = credentials.key(param);
         param_name(&at, param, out);
         if provider.params.contains_key(param) {
             out.push(Diagnostic::error(
                 Code::E025,
-                &at,
+                at,
                 format!("\"{param}\" is given both in params and in credentials"),
             ));
         }
@@ -214,9 +216,9 @@ fn is_provider_name(name: &str) -> bool {
 
 /// Keys of a `params` map: known to LiteLLM, and not one litegate sets itself; values of
 /// the type LiteLLM gives the param.
-pub fn params(path: &str, params: &BTreeMap<String, Value>, out: &mut Vec<Diagnostic>) {
+pub fn params(path: &At, params: &BTreeMap<String, Value>, out: &mut Vec<Diagnostic>) {
     for (name, value) in params {
-        let at = format!("{path}.{name}");
+        let at = path.key(name);
         param_name(&at, name, out);
         param_type(&at, name, value, out);
     }
@@ -227,7 +229,7 @@ pub fn params(path: &str, params: &BTreeMap<String, Value>, out: &mut Vec<Diagno
 /// be numeric") or sends it upstream, which refuses it. Read as pydantic's lax mode reads
 /// a field: a number may be written as a numeric string, a boolean as `"true"`/`"no"`/1/0,
 /// and an integer as any number. Null is unset. The value is never quoted.
-fn param_type(path: &str, name: &str, value: &Value, out: &mut Vec<Diagnostic>) {
+fn param_type(path: &At, name: &str, value: &Value, out: &mut Vec<Diagnostic>) {
     if let Some(problem) = param_type_problem(name, value) {
         out.push(Diagnostic::error(Code::E037, path, problem));
     }
@@ -292,7 +294,7 @@ fn value_words(value: &Value) -> &'static str {
     }
 }
 
-fn param_name(path: &str, name: &str, out: &mut Vec<Diagnostic>) {
+fn param_name(path: &At, name: &str, out: &mut Vec<Diagnostic>) {
     let c = catalog();
     if c.reserved_params.contains(name) {
         out.push(
@@ -336,7 +338,7 @@ fn reserved_help(name: &str) -> &'static str {
 
 /// One secret source: well-formed, and readable under the secrets mode.
 pub fn secret_source(
-    path: &str,
+    path: &At,
     source: &SecretSource,
     mode: SecretsMode,
     out: &mut Vec<Diagnostic>,
@@ -344,19 +346,19 @@ pub fn secret_source(
     match source {
         SecretSource::Env(var) if !is_env_var_name(var) => out.push(Diagnostic::error(
             Code::E014,
-            format!("{path}.env"),
+            path.key("env"),
             format!("\"{var}\" is not a valid environment variable name"),
         )),
         SecretSource::File(file) if file.is_empty() => out.push(Diagnostic::error(
             Code::E014,
-            format!("{path}.file"),
+            path.key("file"),
             "the file path is empty",
         )),
         SecretSource::SecretRef(r) => {
             if !is_dns1123_subdomain(&r.name) {
                 out.push(Diagnostic::error(
                     Code::E004,
-                    format!("{path}.secretRef.name"),
+                    path.key("secretRef").key("name"),
                     format!("\"{}\" is not a valid Secret name", r.name),
                 ));
             }
@@ -368,14 +370,14 @@ pub fn secret_source(
             if !key_ok {
                 out.push(Diagnostic::error(
                     Code::E014,
-                    format!("{path}.secretRef.key"),
+                    path.key("secretRef").key("key"),
                     format!("\"{}\" is not a valid Secret key", r.key),
                 ));
             }
         }
         SecretSource::Remote(r) if r.key.trim().is_empty() => out.push(Diagnostic::error(
             Code::E014,
-            format!("{path}.remote.key"),
+            path.key("remote").key("key"),
             "the remote key is empty",
         )),
         _ => {}
@@ -398,7 +400,7 @@ pub fn secret_source(
             out.push(
                 Diagnostic::error(
                     Code::E027,
-                    format!("{path}.remote"),
+                    path.key("remote"),
                     "a remote source is fetched by External Secrets Operator, which needs deployment.secrets.mode: external-secrets",
                 )
                 .with_help("set deployment.secrets: {mode: external-secrets, store: {name: STORE, kind: ClusterSecretStore}}"),

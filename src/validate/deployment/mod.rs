@@ -1,7 +1,7 @@
 //! `deployment:`: the rules that keep the gateway highly available and schedulable.
 
 use crate::defaults::DEFAULTS;
-use crate::diagnostics::{Code, Diagnostic};
+use crate::diagnostics::{At, Code, Diagnostic};
 use crate::spec::{Gateway, IntOrPercent};
 
 use super::kubernetes::is_env_var_name;
@@ -60,12 +60,12 @@ fn stores(d: &crate::spec::Deployment, out: &mut Vec<Diagnostic>) {
                 "masterKey: {env: LITELLM_MASTER_KEY}; without one the proxy answers every caller",
             ),
         ),
-        Some(source) => secret_source("deployment.masterKey", source, mode, out),
+        Some(source) => secret_source(&At::root("deployment.masterKey"), source, mode, out),
     }
     if let Some(db) = &d.database {
-        secret_source("deployment.database.url", &db.url, mode, out);
+        secret_source(&At::root("deployment.database.url"), &db.url, mode, out);
         match &db.salt_key {
-            Some(salt) => secret_source("deployment.database.saltKey", salt, mode, out),
+            Some(salt) => secret_source(&At::root("deployment.database.saltKey"), salt, mode, out),
             None => out.push(
                 Diagnostic::error(
                     Code::E034,
@@ -85,7 +85,7 @@ fn stores(d: &crate::spec::Deployment, out: &mut Vec<Diagnostic>) {
             ));
         }
         if let Some(password) = &redis.password {
-            secret_source("deployment.redis.password", password, mode, out);
+            secret_source(&At::root("deployment.redis.password"), password, mode, out);
         }
     }
 }
@@ -306,7 +306,7 @@ fn rollout(spec: &Gateway, out: &mut Vec<Diagnostic>) {
 /// `deployment.env` and `deployment.secretEnv`: valid names, readable sources. Collisions
 /// with litegate's own env vars are caught where the names are all known, in `resolve`.
 fn extra_env(d: &crate::spec::Deployment, out: &mut Vec<Diagnostic>) {
-    let mut name = |path: String, var: &str| {
+    let mut name = |path: At, var: &str| {
         if !is_env_var_name(var) {
             out.push(
                 Diagnostic::error(
@@ -318,18 +318,14 @@ fn extra_env(d: &crate::spec::Deployment, out: &mut Vec<Diagnostic>) {
             );
         }
     };
+    let (env, secret_env) = (At::root("deployment.env"), At::root("deployment.secretEnv"));
     for var in d.env.keys() {
-        name(format!("deployment.env.{var}"), var);
+        name(env.key(var), var);
     }
     for var in d.secret_env.keys() {
-        name(format!("deployment.secretEnv.{var}"), var);
+        name(secret_env.key(var), var);
     }
     for (var, source) in &d.secret_env {
-        secret_source(
-            &format!("deployment.secretEnv.{var}"),
-            source,
-            d.secrets.mode,
-            out,
-        );
+        secret_source(&secret_env.key(var), source, d.secrets.mode, out);
     }
 }
