@@ -184,6 +184,7 @@ fn plain_as_is(s: &str, key: bool) -> bool {
     let first = match bytes {
         [b, ..] if b.is_ascii_alphabetic() || *b == b'/' => true,
         [b'-', b'-', b'a'..=b'z', ..] => true,
+        [b'1'..=b'9', ..] if !key => is_quantity(bytes),
         _ => is_hex_digest(bytes),
     };
     first
@@ -196,6 +197,33 @@ fn plain_as_is(s: &str, key: bool) -> bool {
         && !(bytes.len() <= 5
             && matches!(bytes[0] | 0x20, b'n' | b't' | b'f' | b'y' | b'o' | b'i')
             && WORDS.iter().any(|w| s.eq_ignore_ascii_case(w)))
+}
+
+/// Digits then letters, as a Kubernetes quantity (`250m`, `512Mi`): no YAML reader takes
+/// that for a number (a first digit of 0 could start `0x`, and an `e` an exponent: both are
+/// left out).
+fn is_quantity(bytes: &[u8]) -> bool {
+    let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+    digits < bytes.len()
+        && bytes[digits..]
+            .iter()
+            .all(|&b| b.is_ascii_alphabetic() && b | 0x20 != b'e')
+}
+
+/// Whether serde-saphyr writes the value `s` double-quoted with nothing escaped, told from
+/// its bytes for the common cases: digits (a port, a CPU count), `true`, `false` or `null`
+/// in any case, a `YYYY-MM-DD` date. Anything else is spelled by serde-saphyr.
+fn quoted_as_is(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let digits = |range: &[u8]| range.iter().all(u8::is_ascii_digit);
+    (!bytes.is_empty() && bytes.len() <= 80 && digits(bytes))
+        || ["true", "false", "null"]
+            .iter()
+            .any(|w| s.eq_ignore_ascii_case(w))
+        || (bytes.len() == 10 && bytes[4] == b'-' && bytes[7] == b'-')
+            && digits(&bytes[..4])
+            && digits(&bytes[5..7])
+            && digits(&bytes[8..])
 }
 
 /// Lowercase hex digits with a letter other than `e` (the stamp, the checksums): no YAML

@@ -154,6 +154,14 @@ impl<'a> ser::Serializer for Node<'a> {
         if plain_as_is(v, false) {
             return self.scalar(v);
         }
+        if quoted_as_is(v) {
+            let out = &mut self.yaml.out;
+            out.push_str(self.slot.gap());
+            out.push('"');
+            out.push_str(v);
+            out.push_str("\"\n");
+            return Ok(());
+        }
         if v.contains('\n') && v.bytes().all(|b| matches!(b, b' '..=b'~' | b'\n' | b'\t')) {
             return self.literal(v);
         }

@@ -48,7 +48,8 @@ const HAZARDS: &[&str] = &[
     "\n\n", "\na", "  a\nb", "a\r\nb", "a\rb", "a\tb\n", "x\n  y", "os.environ/KEY",
     "apiVersion", "kind", "metadata", "ZHVtbXk=", "a+b/c==", "q@h.x", "2b8b0ecb33bf9c70",
     "1234e567", "1e10", "0e0", "e", "f", "0b1", "0b10", "0bad", "0x1f", "--inf", "--a",
-    "--nan", "--", "---", "--a:",
+    "--nan", "--", "---", "--a:", "0xff", "0xFF", "0xab", "0b", "0o", "0x", "1e", "12E", "1E",
+    "1Gi", "250m", "512Mi", "0m", "00", "0", "4000", "2024-1-2", "2024-10-21", "TRUE", "nULL",
 ];
 
 fn text() -> impl Strategy<Value = String> {
@@ -58,6 +59,9 @@ fn text() -> impl Strategy<Value = String> {
         3 => "[a-zA-Z/][a-zA-Z0-9._/:+=@-]{0,84}",
         2 => "[0-9a-fx.+-]{1,70}",
         1 => "--[a-z][a-zA-Z0-9._/:+=@-]{0,84}",
+        // Numbers, quantities and dates, which serde-saphyr quotes or not.
+        2 => "[0-9]{1,5}([a-zA-Z]{1,3}|[.:_-][0-9]{0,3}|[-][0-9]{2}[-][0-9]{2})?",
+        1 => "(?i)(true|false|null|nan|inf|yes|no|on|off)",
         2 => any::<String>(),
         1 => prop::collection::vec(hazard(), 0..6).prop_map(|p| p.join(" ")),
         1 => prop::collection::vec(hazard(), 0..6).prop_map(|p| p.join("\n")),
@@ -175,6 +179,9 @@ proptest! {
         }
         if plain_as_is(&s, true) {
             prop_assert_eq!(spelled_key(&s).ok(), Some(s.clone()));
+        }
+        if quoted_as_is(&s) {
+            prop_assert_eq!(spelled(&s.as_str()).ok(), Some(format!("\"{s}\"")));
         }
     }
 }
