@@ -124,7 +124,8 @@ fn read_beneath_by_path(root: &Path, file: &Path, cap: u64) -> Result<Vec<u8>, R
 }
 
 fn read_opened(file: File, cap: u64, pipes: Pipes) -> Result<Vec<u8>, ReadError> {
-    let kind = file.metadata()?.file_type();
+    let metadata = file.metadata()?;
+    let kind = metadata.file_type();
     if kind.is_dir() {
         return Err(ReadError::Directory);
     }
@@ -140,7 +141,14 @@ fn read_opened(file: File, cap: u64, pipes: Pipes) -> Result<Vec<u8>, ReadError>
         rustix::fs::fcntl_setfl(&file, flags - rustix::fs::OFlags::NONBLOCK)
             .map_err(io::Error::from)?;
     }
-    let mut bytes = Vec::new();
+    // Room for the whole file and the byte that tells it ended: two reads, not a doubling
+    // series of them. A pipe's size is not known; the cap still bounds what is read.
+    let expected = if kind.is_file() {
+        metadata.len().min(cap) + 1
+    } else {
+        0
+    };
+    let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
     file.take(cap + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > cap {
         return Err(ReadError::TooLarge { cap });
