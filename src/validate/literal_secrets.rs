@@ -16,6 +16,7 @@ use super::catalog::catalog;
 use super::passthrough;
 
 pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
+    let (providers, models) = (At::root("providers"), At::root("models"));
     for (name, provider) in &spec.providers {
         let help = |key: &str, nested: bool| {
             params_help(
@@ -27,10 +28,8 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
                 ),
             )
         };
-        let path = At::root("providers");
-        let provider_path = path.key(name);
         map(
-            &provider_path.key("params"),
+            &providers.key(name).key("params"),
             None,
             &provider.params,
             &help,
@@ -49,7 +48,6 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
                 ),
             )
         };
-        let models = At::root("models");
         let path = models.index(i);
         map(&path.key("params"), None, &model.params, &help, out);
         let info_help = |_: &str, _: bool| {
@@ -71,10 +69,10 @@ pub fn check(spec: &Gateway, out: &mut Vec<Diagnostic>) {
         "put it in deployment.secretEnv (e.g. NAME: {env: NAME}) and write \"os.environ/NAME\" here"
             .to_owned()
     };
+    let passthrough = At::root("passthrough");
     for (section, settings) in spec.passthrough.sections() {
-        let path = At::root("passthrough");
         map(
-            &path.key(section),
+            &passthrough.key(section),
             Some(section),
             settings,
             &passthrough_help,
