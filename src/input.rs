@@ -236,4 +236,31 @@ mod tests {
             Err(ReadError::Directory)
         ));
     }
+
+    /// The file's length only sizes the buffer: a file of exactly the cap is read whole, one
+    /// byte more is refused, and a file that says it is empty but is not (procfs) is read
+    /// to its end.
+    #[test]
+    fn the_length_a_file_reports_sizes_the_buffer_but_does_not_bound_the_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cap = 4096;
+        for (name, len) in [("at-cap", cap), ("over-cap", cap + 1), ("empty", 0)] {
+            std::fs::write(dir.path().join(name), vec![b'a'; len]).expect("write");
+        }
+        let read = |f: &str| read_path(&dir.path().join(f), cap as u64, Pipes::Refused);
+        assert_eq!(read("at-cap").expect("read").len(), cap);
+        assert!(matches!(read("over-cap"), Err(ReadError::TooLarge { .. })));
+        assert!(read("empty").expect("read").is_empty());
+        let status = read_path(
+            Path::new("/proc/self/status"),
+            MAX_SPEC_BYTES,
+            Pipes::Refused,
+        )
+        .expect("procfs reads");
+        assert_eq!(
+            std::fs::metadata("/proc/self/status").expect("stat").len(),
+            0
+        );
+        assert!(String::from_utf8_lossy(&status).contains("\nPid:"));
+    }
 }
